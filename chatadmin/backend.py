@@ -1,0 +1,110 @@
+"""The one interface the console, the CLI and the HTTP server use to reach conversations."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from chatadmin.domain import (
+    Agent,
+    ConversationDetail,
+    ConversationFilter,
+    ConversationPage,
+    ConversationRow,
+    Group,
+    Metrics,
+    Note,
+    Principal,
+    RoutingConfig,
+    Sort,
+    TransferResult,
+)
+
+
+class Unset:
+    """Marks an optional argument that was not given (``None`` is a value: no cap)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = Unset()
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Conversations, agents, groups and the actions on them, for one acting user.
+
+    Every method is synchronous and safe to call from a worker thread. Errors a user can
+    cause raise :class:`chatadmin.errors.ChatAdminError` subclasses; nothing else leaks.
+    Writes take ``expected_version``: when the conversation changed since it was read,
+    they raise :class:`chatadmin.errors.Conflict` and change nothing.
+    """
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for a header (no credentials)."""
+        ...
+
+    def whoami(self) -> Principal: ...
+
+    # reading
+    def list_conversations(
+        self,
+        filters: ConversationFilter = ...,
+        sort: Sort = ...,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> ConversationPage: ...
+
+    def count_conversations(self, filters: ConversationFilter = ...) -> int: ...
+
+    def get_conversation(self, conversation_id: str) -> ConversationRow: ...
+
+    def conversation_detail(self, conversation_id: str) -> ConversationDetail: ...
+
+    def metrics(self) -> Metrics: ...
+
+    def list_agents(self) -> list[Agent]: ...
+
+    def list_groups(self) -> list[Group]: ...
+
+    def list_tags(self) -> list[str]: ...
+
+    def list_countries(self) -> list[str]: ...
+
+    # acting on a conversation
+    def add_note(self, conversation_id: str, text: str) -> Note: ...
+
+    def transfer(
+        self,
+        conversation_id: str,
+        group: str,
+        agent: str | None = None,
+        expected_version: int | None = None,
+    ) -> TransferResult: ...
+
+    def close_conversation(self, conversation_id: str, expected_version: int | None = None) -> ConversationRow: ...
+
+    def reopen_conversation(self, conversation_id: str, expected_version: int | None = None) -> ConversationRow: ...
+
+    def unassign_conversation(self, conversation_id: str, expected_version: int | None = None) -> ConversationRow: ...
+
+    def set_tags(
+        self, conversation_id: str, tags: list[str], expected_version: int | None = None
+    ) -> ConversationRow: ...
+
+    # routing configuration
+    def set_routing(self, group: str, config: RoutingConfig) -> Group: ...
+
+    def set_agent(
+        self,
+        agent: str,
+        available: bool | None = None,
+        max_active: int | None | Unset = UNSET,
+        add_groups: tuple[str, ...] = (),
+        remove_groups: tuple[str, ...] = (),
+    ) -> Agent: ...
+
+    def dispose(self) -> None:
+        """Release connections."""
+        ...

@@ -1,0 +1,43 @@
+"""Durations: parsing ``1h30m`` and showing ``2h 05m``."""
+
+from __future__ import annotations
+
+import re
+
+from chatadmin.errors import InvalidInput
+
+_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_PART = re.compile(r"(\d+)\s*([dhms])")
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in ``90s``, ``15m``, ``2h``, ``1d`` or ``1h30m``; anything else is an error."""
+    raw = text.strip().lower().replace(" ", "")
+    if not raw or not re.fullmatch(r"(\d+[dhms])+", raw):
+        raise InvalidInput(f"not a duration: {text!r} (like 90s, 15m, 2h, 1d, 1h30m)")
+    seen: set[str] = set()
+    total = 0
+    for amount, unit in _PART.findall(raw):
+        if unit in seen:
+            raise InvalidInput(f"not a duration: {text!r} ({unit} given twice)")
+        seen.add(unit)
+        total += int(amount) * _UNITS[unit]
+    return total
+
+
+def format_duration(seconds: int | None, empty: str = "—") -> str:
+    """Two most significant units: ``45s``, ``3m``, ``2h 05m``, ``4d 3h``."""
+    if seconds is None:
+        return empty
+    if seconds < 0:
+        seconds = 0
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m"
+    return f"{secs}s"

@@ -1,0 +1,242 @@
+"""The SQL schema as SQLAlchemy 2.0 typed ORM classes.
+
+Instants are stored as integer microseconds since the Unix epoch (UTC): compact, fast to
+compare and to subtract in SQL on every database. The columns the list filters and sorts on
+(first agent reply, last message, waiting since, response times, country, …) live on the
+conversation row and are maintained by :mod:`chatadmin.store.derive` whenever messages,
+assignments or closes change, so that no filter has to read the messages.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_micros(value: datetime) -> int:
+    delta = value - EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+class Instant(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC microseconds since the epoch."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | int | None, dialect: object) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return to_micros(value)
+
+    def process_result_value(self, value: int | None, dialect: object) -> datetime | None:
+        return None if value is None else from_micros(value)
+
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class GroupRow(Base):
+    __tablename__ = "groups"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    routing_rule: Mapped[str] = mapped_column(String(20), default="round_robin")
+    only_available: Mapped[bool] = mapped_column(Boolean, default=True)
+    sticky: Mapped[bool] = mapped_column(Boolean, default=False)
+    # round robin position: the member this group last assigned a chat to
+    rr_last_agent_pk: Mapped[int | None] = mapped_column(ForeignKey("agents.pk", use_alter=True))
+
+
+class AgentRow(Base):
+    __tablename__ = "agents"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="agent")
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_active: Mapped[int | None] = mapped_column(Integer)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(Instant)
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+
+    agent_pk: Mapped[int] = mapped_column(ForeignKey("agents.pk", ondelete="CASCADE"), primary_key=True)
+    group_pk: Mapped[int] = mapped_column(ForeignKey("groups.pk", ondelete="CASCADE"), primary_key=True)
+    # the order the NDJSON file named the groups in, so that export gives them back as given
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+    __table_args__ = (Index(None, "group_pk", "agent_pk"),)
+
+
+class CustomerRow(Base):
+    __tablename__ = "customers"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    wa_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(String(2))
+    # search keys: the folded name, and the digits of phone and WhatsApp id
+    name_fold: Mapped[str] = mapped_column(Text)
+    digits: Mapped[str] = mapped_column(String(80))
+
+    __table_args__ = (Index(None, "phone"),)
+
+
+class ConversationRecord(Base):
+    __tablename__ = "conversations"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.pk"))
+    group_pk: Mapped[int | None] = mapped_column(ForeignKey("groups.pk"))
+    agent_pk: Mapped[int | None] = mapped_column(ForeignKey("agents.pk"))
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    assigned_at: Mapped[datetime | None] = mapped_column(Instant)
+    closed_at: Mapped[datetime | None] = mapped_column(Instant)
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    # copied from the customer so that the country filter and sort are one index
+    country: Mapped[str | None] = mapped_column(String(2))
+    # derived from messages and assignments (see chatadmin.store.derive)
+    sent_by: Mapped[str | None] = mapped_column(String(10))
+    last_message_at: Mapped[datetime | None] = mapped_column(Instant)
+    last_message_from: Mapped[str | None] = mapped_column(String(10))
+    waiting_since: Mapped[datetime | None] = mapped_column(Instant)
+    first_reply_at: Mapped[datetime | None] = mapped_column(Instant)
+    response_creation_s: Mapped[int | None] = mapped_column(Integer)
+    response_assignment_s: Mapped[int | None] = mapped_column(Integer)
+    # the tag names, sorted and joined by "\x1f", so that a page of rows needs no join
+    tag_list: Mapped[str] = mapped_column(Text, default="")
+    # a store-wide change counter, for live views that ask what changed since
+    changed_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    customer: Mapped[CustomerRow] = relationship(lazy="raise")
+
+    __table_args__ = (
+        Index(None, "created_at", "pk"),
+        Index(None, "status", "created_at"),
+        Index(None, "group_pk", "created_at"),
+        Index(None, "agent_pk", "status"),
+        Index(None, "country", "created_at"),
+        Index(None, "customer_pk"),
+        Index(None, "closed_at"),
+        Index(None, "last_message_at"),
+        Index(None, "waiting_since"),
+        Index(None, "response_creation_s"),
+        Index(None, "response_assignment_s"),
+        Index(None, "changed_seq"),
+    )
+
+
+class TagRow(Base):
+    __tablename__ = "tags"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class ConversationTag(Base):
+    __tablename__ = "conversation_tags"
+
+    conversation_pk: Mapped[int] = mapped_column(
+        ForeignKey("conversations.pk", ondelete="CASCADE"), primary_key=True
+    )
+    tag_pk: Mapped[int] = mapped_column(ForeignKey("tags.pk", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index(None, "tag_pk", "conversation_pk"),)
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_pk: Mapped[int] = mapped_column(ForeignKey("conversations.pk", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(Instant)
+    sender: Mapped[str] = mapped_column(String(10))
+    agent_pk: Mapped[int | None] = mapped_column(ForeignKey("agents.pk"))
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index(None, "conversation_pk", "at", "pk"),)
+
+
+class NoteRow(Base):
+    __tablename__ = "notes"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_pk: Mapped[int] = mapped_column(ForeignKey("conversations.pk", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(Instant)
+    # an agent id, or "system"
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index(None, "conversation_pk", "at", "pk"),)
+
+
+class EventRow(Base):
+    """The audit trail: who moved which chat, from where to where, when, by which rule."""
+
+    __tablename__ = "events"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_pk: Mapped[int] = mapped_column(ForeignKey("conversations.pk", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(Instant)
+    kind: Mapped[str] = mapped_column(String(12))
+    # an agent id, or "system"
+    actor: Mapped[str] = mapped_column(String(64))
+    from_agent_pk: Mapped[int | None] = mapped_column(ForeignKey("agents.pk"))
+    from_group_pk: Mapped[int | None] = mapped_column(ForeignKey("groups.pk"))
+    to_agent_pk: Mapped[int | None] = mapped_column(ForeignKey("agents.pk"))
+    to_group_pk: Mapped[int | None] = mapped_column(ForeignKey("groups.pk"))
+    rule: Mapped[str | None] = mapped_column(String(20))
+
+    __table_args__ = (
+        Index(None, "conversation_pk", "at", "pk"),
+        Index(None, "at", "to_group_pk"),
+    )
+
+
+class Counter(Base):
+    """Named store-wide counters (the change sequence for live views)."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
