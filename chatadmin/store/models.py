@@ -153,6 +153,7 @@ class ConversationRecord(Base):
     __table_args__ = (
         Index(None, "created_at", "pk"),
         Index(None, "status", "created_at"),
+        Index(None, "status", "group_pk", "created_at"),
         Index(None, "group_pk", "created_at"),
         Index(None, "agent_pk", "status"),
         Index(None, "country", "created_at"),

@@ -2,14 +2,13 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:04:41.353452
+Create Date: 2026-11-24 22:08:51.767032
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 
 revision: str = '0001'
@@ -19,7 +18,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table('agents',
     sa.Column('pk', sa.Integer(), nullable=False),
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -108,6 +106,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_conversations_response_assignment_s'), ['response_assignment_s'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversations_response_creation_s'), ['response_creation_s'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversations_status_created_at'), ['status', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_conversations_status_group_pk_created_at'), ['status', 'group_pk', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversations_waiting_since'), ['waiting_since'], unique=False)
 
     op.create_table('memberships',
@@ -181,9 +180,7 @@ def upgrade() -> None:
 
 
 
-
 def downgrade() -> None:
-
     with op.batch_alter_table('notes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notes_conversation_pk_at_pk'))
 
@@ -207,6 +204,7 @@ def downgrade() -> None:
     op.drop_table('memberships')
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversations_waiting_since'))
+        batch_op.drop_index(batch_op.f('ix_conversations_status_group_pk_created_at'))
         batch_op.drop_index(batch_op.f('ix_conversations_status_created_at'))
         batch_op.drop_index(batch_op.f('ix_conversations_response_creation_s'))
         batch_op.drop_index(batch_op.f('ix_conversations_response_assignment_s'))
@@ -228,4 +226,3 @@ def downgrade() -> None:
     op.drop_table('customers')
     op.drop_table('counters')
     op.drop_table('agents')
-

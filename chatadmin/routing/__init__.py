@@ -1,0 +1,5 @@
+"""Per-group assignment rules: which agent of a group gets a chat (pure, no I/O)."""
+
+from chatadmin.routing.rules import Candidate, Choice, choose, eligible
+
+__all__ = ["Candidate", "Choice", "choose", "eligible"]

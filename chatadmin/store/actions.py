@@ -1,0 +1,436 @@
+"""Writes on conversations, agents and groups, each inside the caller's transaction.
+
+Every change to a conversation checks the acting user's permission and the version the
+user saw, bumps the version and the store's change counter, and writes its audit event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from chatadmin import permissions
+from chatadmin.backend import Unset
+from chatadmin.domain import (
+    Agent,
+    EventKind,
+    Group,
+    Note,
+    Principal,
+    RoutingConfig,
+    RoutingRule,
+    Status,
+    TransferResult,
+)
+from chatadmin.errors import Conflict, InvalidInput, NotFound
+from chatadmin.permissions import Action
+from chatadmin.store import assign
+from chatadmin.store.derive import seconds_between
+from chatadmin.store.models import (
+    AgentRow,
+    ConversationRecord,
+    ConversationTag,
+    Counter,
+    EventRow,
+    GroupRow,
+    Membership,
+    MessageRow,
+    NoteRow,
+    TagRow,
+)
+from chatadmin.store.query import TAG_SEPARATOR
+from chatadmin.text import strip_controls
+
+MAX_NOTE = 10_000
+MAX_TAG = 100
+
+
+@dataclass(frozen=True)
+class Context:
+    principal: Principal
+    now: datetime
+    lock_rows: bool  # SELECT … FOR UPDATE (PostgreSQL); SQLite's immediate transaction locks already
+
+
+def next_change(session: Session) -> int:
+    """The store-wide change counter, incremented (the row lock orders concurrent writers)."""
+    value = session.execute(
+        update(Counter).where(Counter.name == "changes").values(value=Counter.value + 1).returning(Counter.value)
+    ).scalar()
+    if value is None:
+        session.execute(insert(Counter).values(name="changes", value=1))
+        value = 1
+    return int(value)
+
+
+def _group_id(session: Session, pk: int | None) -> str | None:
+    return None if pk is None else session.scalar(select(GroupRow.id).where(GroupRow.pk == pk))
+
+
+def locked_conversation(
+    session: Session, ctx: Context, conversation_id: str, action: Action, expected_version: int | None
+) -> ConversationRecord:
+    statement = select(ConversationRecord).where(ConversationRecord.id == conversation_id)
+    if ctx.lock_rows:
+        statement = statement.with_for_update()
+    conversation = session.scalar(statement)
+    if conversation is None:
+        raise NotFound(f"unknown conversation {conversation_id!r}")
+    permissions.check(ctx.principal, action, _group_id(session, conversation.group_pk))
+    if expected_version is not None and conversation.version != expected_version:
+        raise Conflict(
+            f"conversation {conversation_id} changed since it was shown "
+            f"(version {expected_version}, now {conversation.version}); nothing was changed"
+        )
+    return conversation
+
+
+def touch(session: Session, conversation: ConversationRecord) -> None:
+    conversation.version += 1
+    conversation.changed_seq = next_change(session)
+
+
+def record_event(
+    session: Session,
+    ctx: Context,
+    conversation: ConversationRecord,
+    kind: EventKind,
+    *,
+    from_agent_pk: int | None = None,
+    from_group_pk: int | None = None,
+    to_agent_pk: int | None = None,
+    to_group_pk: int | None = None,
+    rule: str | None = None,
+    actor: str | None = None,
+) -> None:
+    session.add(
+        EventRow(
+            conversation_pk=conversation.pk,
+            at=ctx.now,
+            kind=kind.value,
+            actor=actor or ctx.principal.actor,
+            from_agent_pk=from_agent_pk,
+            from_group_pk=from_group_pk,
+            to_agent_pk=to_agent_pk,
+            to_group_pk=to_group_pk,
+            rule=rule,
+        )
+    )
+
+
+def assignment_response(session: Session, conversation: ConversationRecord) -> int | None:
+    """Response time (assignment): first agent message at or after the latest assignment."""
+    if conversation.assigned_at is None:
+        return None
+    first = session.scalar(
+        select(func.min(MessageRow.at)).where(
+            MessageRow.conversation_pk == conversation.pk,
+            MessageRow.sender == "agent",
+            MessageRow.at >= conversation.assigned_at,
+        )
+    )
+    return None if first is None else seconds_between(conversation.assigned_at, first)
+
+
+def load_of(session: Session, agent_pk: int) -> int:
+    """An agent's load: their in_progress conversations across all groups."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(ConversationRecord)
+            .where(ConversationRecord.agent_pk == agent_pk, ConversationRecord.status == Status.IN_PROGRESS.value)
+        )
+        or 0
+    )
+
+
+def assign_to(session: Session, ctx: Context, conversation: ConversationRecord, group: GroupRow, agent: AgentRow | None) -> None:
+    """Put the conversation with ``agent`` in ``group``, or in the group's queue."""
+    conversation.group_pk = group.pk
+    conversation.agent_pk = agent.pk if agent else None
+    conversation.status = Status.IN_PROGRESS.value if agent else Status.OPEN.value
+    conversation.assigned_at = ctx.now if agent else None
+    conversation.response_assignment_s = assignment_response(session, conversation)
+    if agent is not None:
+        agent.last_assigned_at = ctx.now
+
+
+def transfer(
+    session: Session,
+    ctx: Context,
+    conversation_id: str,
+    group_id: str,
+    agent_id: str | None,
+    expected_version: int | None,
+) -> TransferResult:
+    conversation = locked_conversation(session, ctx, conversation_id, Action.TRANSFER, expected_version)
+    if conversation.status == Status.CLOSED.value:
+        raise InvalidInput(f"conversation {conversation_id} is closed; reopen it before transferring it")
+    permissions.check(ctx.principal, Action.TRANSFER, group_id)
+    statement = select(GroupRow).where(GroupRow.id == group_id)
+    if ctx.lock_rows:
+        statement = statement.with_for_update()
+    group = session.scalar(statement)
+    if group is None:
+        raise InvalidInput(f"unknown group {group_id!r}")
+    from_agent_pk, from_group_pk = conversation.agent_pk, conversation.group_pk
+    over_cap = False
+    if agent_id is not None:
+        agent = session.scalar(select(AgentRow).where(AgentRow.id == agent_id))
+        if agent is None:
+            raise InvalidInput(f"unknown agent {agent_id!r}")
+        member = session.scalar(
+            select(Membership).where(Membership.agent_pk == agent.pk, Membership.group_pk == group.pk)
+        )
+        if member is None:
+            raise InvalidInput(f"agent {agent_id} is not a member of group {group_id}")
+        if agent.max_active is not None:
+            current = load_of(session, agent.pk) - (1 if conversation.agent_pk == agent.pk and conversation.status == Status.IN_PROGRESS.value else 0)
+            over_cap = current >= agent.max_active
+        rule = RoutingRule.MANUAL.value
+    else:
+        agent, rule = assign.choose(session, ctx, group, conversation)
+    assign_to(session, ctx, conversation, group, agent)
+    touch(session, conversation)
+    record_event(
+        session,
+        ctx,
+        conversation,
+        EventKind.TRANSFERRED,
+        from_agent_pk=from_agent_pk,
+        from_group_pk=from_group_pk,
+        to_agent_pk=agent.pk if agent else None,
+        to_group_pk=group.pk,
+        rule=rule,
+    )
+    if from_agent_pk is not None and from_agent_pk != conversation.agent_pk:
+        assign.capacity_freed(session, ctx, from_agent_pk)
+    return TransferResult(
+        id=conversation.id,
+        agent=agent.id if agent else None,
+        group=group.id,
+        status=Status(conversation.status),
+        version=conversation.version,
+        rule=rule,
+        over_cap=over_cap,
+    )
+
+
+def close(session: Session, ctx: Context, conversation_id: str, expected_version: int | None) -> None:
+    conversation = locked_conversation(session, ctx, conversation_id, Action.CLOSE, expected_version)
+    if conversation.status == Status.CLOSED.value:
+        raise InvalidInput(f"conversation {conversation_id} is already closed")
+    freed = conversation.agent_pk if conversation.status == Status.IN_PROGRESS.value else None
+    conversation.status = Status.CLOSED.value
+    conversation.closed_at = ctx.now
+    touch(session, conversation)
+    record_event(
+        session, ctx, conversation, EventKind.CLOSED,
+        from_agent_pk=conversation.agent_pk, from_group_pk=conversation.group_pk,
+    )
+    if freed is not None:
+        assign.capacity_freed(session, ctx, freed)
+
+
+def reopen(session: Session, ctx: Context, conversation_id: str, expected_version: int | None) -> None:
+    conversation = locked_conversation(session, ctx, conversation_id, Action.REOPEN, expected_version)
+    if conversation.status != Status.CLOSED.value:
+        raise InvalidInput(f"conversation {conversation_id} is not closed")
+    conversation.status = Status.IN_PROGRESS.value if conversation.agent_pk else Status.OPEN.value
+    conversation.closed_at = None
+    touch(session, conversation)
+    record_event(
+        session, ctx, conversation, EventKind.REOPENED,
+        to_agent_pk=conversation.agent_pk, to_group_pk=conversation.group_pk,
+    )
+
+
+def unassign(session: Session, ctx: Context, conversation_id: str, expected_version: int | None) -> None:
+    conversation = locked_conversation(session, ctx, conversation_id, Action.UNASSIGN, expected_version)
+    if conversation.status == Status.CLOSED.value:
+        raise InvalidInput(f"conversation {conversation_id} is closed")
+    if conversation.agent_pk is None:
+        raise InvalidInput(f"conversation {conversation_id} has no agent")
+    freed = conversation.agent_pk
+    conversation.agent_pk = None
+    conversation.status = Status.OPEN.value
+    conversation.assigned_at = None
+    conversation.response_assignment_s = None
+    touch(session, conversation)
+    record_event(
+        session, ctx, conversation, EventKind.UNASSIGNED,
+        from_agent_pk=freed, from_group_pk=conversation.group_pk, to_group_pk=conversation.group_pk,
+    )
+    assign.capacity_freed(session, ctx, freed)
+
+
+def clean_tags(tags: list[str]) -> list[str]:
+    cleaned: set[str] = set()
+    for tag in tags:
+        value = tag.strip()
+        if not value:
+            continue
+        if strip_controls(value) != value or "\n" in value or "\t" in value:
+            raise InvalidInput(f"tag {value!r} contains control characters")
+        if len(value) > MAX_TAG:
+            raise InvalidInput(f"tag {value[:20]!r}… is longer than {MAX_TAG} characters")
+        cleaned.add(value)
+    return sorted(cleaned)
+
+
+def set_tags(
+    session: Session, ctx: Context, conversation_id: str, tags: list[str], expected_version: int | None
+) -> None:
+    wanted = clean_tags(tags)
+    conversation = locked_conversation(session, ctx, conversation_id, Action.TAGS, expected_version)
+    known = dict(session.execute(select(TagRow.name, TagRow.pk).where(TagRow.name.in_(wanted))).all())
+    for name in wanted:
+        if name not in known:
+            tag = TagRow(name=name)
+            session.add(tag)
+            session.flush()
+            known[name] = tag.pk
+    session.execute(delete(ConversationTag).where(ConversationTag.conversation_pk == conversation.pk))
+    if wanted:
+        session.execute(
+            insert(ConversationTag), [{"conversation_pk": conversation.pk, "tag_pk": known[n]} for n in wanted]
+        )
+    conversation.tag_list = TAG_SEPARATOR.join(wanted)
+    touch(session, conversation)
+
+
+def add_note(session: Session, ctx: Context, conversation_id: str, text: str) -> Note:
+    body = text.strip()
+    if not body:
+        raise InvalidInput("a note cannot be empty")
+    if len(body) > MAX_NOTE:
+        raise InvalidInput(f"a note is at most {MAX_NOTE} characters")
+    conversation = locked_conversation(session, ctx, conversation_id, Action.NOTE, None)
+    session.add(NoteRow(conversation_pk=conversation.pk, at=ctx.now, author=ctx.principal.actor, text=body))
+    conversation.changed_seq = next_change(session)
+    return Note(at=ctx.now, author=ctx.principal.actor, author_name=ctx.principal.name, text=body)
+
+
+# -- agents and groups -------------------------------------------------------------------------
+
+
+def load_agents(session: Session, ids: list[str] | None = None) -> list[Agent]:
+    loads = dict(
+        session.execute(
+            select(ConversationRecord.agent_pk, func.count())
+            .where(ConversationRecord.status == Status.IN_PROGRESS.value)
+            .group_by(ConversationRecord.agent_pk)
+        ).all()
+    )
+    memberships: dict[int, list[str]] = {}
+    for agent_pk, group_id in session.execute(
+        select(Membership.agent_pk, GroupRow.id)
+        .join(GroupRow, GroupRow.pk == Membership.group_pk)
+        .order_by(Membership.agent_pk, Membership.position, GroupRow.id)
+    ):
+        memberships.setdefault(agent_pk, []).append(group_id)
+    statement = select(AgentRow).order_by(AgentRow.id)
+    if ids is not None:
+        statement = statement.where(AgentRow.id.in_(ids))
+    return [
+        Agent(
+            id=a.id,
+            name=a.name,
+            role=a.role,
+            groups=tuple(memberships.get(a.pk, ())),
+            available=a.available,
+            max_active=a.max_active,
+            load=loads.get(a.pk, 0),
+            last_assigned_at=a.last_assigned_at,
+        )
+        for a in session.scalars(statement)
+    ]
+
+
+def load_groups(session: Session, ids: list[str] | None = None) -> list[Group]:
+    queues = dict(
+        session.execute(
+            select(ConversationRecord.group_pk, func.count())
+            .where(ConversationRecord.status == Status.OPEN.value)
+            .group_by(ConversationRecord.group_pk)
+        ).all()
+    )
+    members: dict[int, list[str]] = {}
+    for group_pk, agent_id in session.execute(
+        select(Membership.group_pk, AgentRow.id)
+        .join(AgentRow, AgentRow.pk == Membership.agent_pk)
+        .order_by(Membership.group_pk, AgentRow.id)
+    ):
+        members.setdefault(group_pk, []).append(agent_id)
+    statement = select(GroupRow).order_by(GroupRow.id)
+    if ids is not None:
+        statement = statement.where(GroupRow.id.in_(ids))
+    return [
+        Group(
+            id=g.id,
+            name=g.name,
+            routing=RoutingConfig(rule=g.routing_rule, only_available=g.only_available, sticky=g.sticky),
+            members=tuple(members.get(g.pk, ())),
+            queue_length=queues.get(g.pk, 0),
+        )
+        for g in session.scalars(statement)
+    ]
+
+
+def set_routing(session: Session, ctx: Context, group_id: str, config: RoutingConfig) -> Group:
+    permissions.check(ctx.principal, Action.ROUTING, group_id)
+    statement = select(GroupRow).where(GroupRow.id == group_id)
+    if ctx.lock_rows:
+        statement = statement.with_for_update()
+    group = session.scalar(statement)
+    if group is None:
+        raise InvalidInput(f"unknown group {group_id!r}")
+    group.routing_rule = config.rule.value
+    group.only_available = config.only_available
+    group.sticky = config.sticky
+    session.flush()
+    assign.drain_group(session, ctx, group)
+    return load_groups(session, [group_id])[0]
+
+
+def set_agent(
+    session: Session,
+    ctx: Context,
+    agent_id: str,
+    available: bool | None,
+    max_active: int | None | Unset,
+    add_groups: tuple[str, ...],
+    remove_groups: tuple[str, ...],
+) -> Agent:
+    permissions.check(ctx.principal, Action.AGENTS, None)
+    statement = select(AgentRow).where(AgentRow.id == agent_id)
+    if ctx.lock_rows:
+        statement = statement.with_for_update()
+    agent = session.scalar(statement)
+    if agent is None:
+        raise InvalidInput(f"unknown agent {agent_id!r}")
+    if not isinstance(max_active, Unset):
+        if max_active is not None and max_active < 0:
+            raise InvalidInput("max_active must be 0 or more, or none")
+        agent.max_active = max_active
+    if available is not None:
+        agent.available = available
+    groups = dict(session.execute(select(GroupRow.id, GroupRow.pk).where(GroupRow.id.in_(add_groups + remove_groups))).all())
+    for gid in add_groups + remove_groups:
+        if gid not in groups:
+            raise InvalidInput(f"unknown group {gid!r}")
+    current = set(session.scalars(select(Membership.group_pk).where(Membership.agent_pk == agent.pk)))
+    position = len(current)
+    for gid in add_groups:
+        if groups[gid] not in current:
+            session.add(Membership(agent_pk=agent.pk, group_pk=groups[gid], position=position))
+            current.add(groups[gid])
+            position += 1
+    for gid in remove_groups:
+        session.execute(delete(Membership).where(Membership.agent_pk == agent.pk, Membership.group_pk == groups[gid]))
+    session.flush()
+    assign.capacity_freed(session, ctx, agent.pk)
+    return load_agents(session, [agent_id])[0]

@@ -1,0 +1,221 @@
+"""The conversation list in SQL: filters, sort orders and the mapping of rows to the domain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from chatadmin.clock import Clock
+from chatadmin.domain import ConversationFilter, ConversationRow, Sender, Sort, SortKey, Status
+from chatadmin.phones import digits
+from chatadmin.store.models import (
+    AgentRow,
+    ConversationRecord,
+    ConversationTag,
+    CustomerRow,
+    GroupRow,
+    TagRow,
+    from_micros,
+    to_micros,
+)
+from chatadmin.text import fold
+
+C = ConversationRecord
+Cu = CustomerRow
+A = aliased(AgentRow, name="a")
+G = aliased(GroupRow, name="g")
+
+TAG_SEPARATOR = "\x1f"
+
+ROW_COLUMNS = (
+    C.pk,
+    C.id,
+    C.version,
+    Cu.phone.label("customer_phone"),
+    Cu.wa_id.label("customer_wa_id"),
+    Cu.name.label("customer_name"),
+    C.country,
+    A.id.label("agent"),
+    A.name.label("agent_name"),
+    G.id.label("group"),
+    G.name.label("group_name"),
+    C.created_at,
+    C.assigned_at,
+    C.closed_at,
+    C.rating,
+    C.status,
+    C.last_message_at,
+    C.waiting_since,
+    C.response_creation_s,
+    C.response_assignment_s,
+    C.sent_by,
+    C.tag_list,
+)
+
+# digits typed with the punctuation people use in phone numbers
+_PHONE_PUNCTUATION = set("+ -().")
+
+
+def base_select(*columns: Any) -> Select[Any]:
+    return (
+        select(*columns)
+        .select_from(C)
+        .join(Cu, Cu.pk == C.customer_pk)
+        .outerjoin(A, A.pk == C.agent_pk)
+        .outerjoin(G, G.pk == C.group_pk)
+    )
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_condition(text: str) -> ColumnElement[bool]:
+    """Customer name (case- and accent-insensitive substring) or digits of phone / WhatsApp id."""
+    needle = text.strip()
+    conditions = [Cu.name_fold.like(f"%{_like_escape(fold(needle))}%", escape="\\")]
+    needle_digits = digits(needle)
+    if needle_digits and all(ch.isdigit() or ch in _PHONE_PUNCTUATION for ch in needle):
+        conditions.append(Cu.digits.like(f"%{needle_digits}%"))
+    customers = select(Cu.pk).where(or_(*conditions))
+    return C.customer_pk.in_(customers)
+
+
+def filter_conditions(
+    filters: ConversationFilter,
+    clock: Clock,
+    now: datetime,
+    pks: Mapping[str, Mapping[str, int]],
+    scope_group_pks: frozenset[int] | None,
+) -> list[ColumnElement[bool]]:
+    """SQL conditions for every filter; ``pks`` maps group/agent/tag ids to primary keys."""
+    where: list[ColumnElement[bool]] = []
+    if scope_group_pks is not None:
+        where.append(C.group_pk.in_(sorted(scope_group_pks)) if scope_group_pks else false())
+    if filters.search:
+        where.append(search_condition(filters.search))
+    if filters.statuses:
+        where.append(C.status.in_(sorted(s.value for s in filters.statuses)))
+    if filters.groups:
+        where.append(C.group_pk.in_(sorted(pks["groups"][g] for g in filters.groups)))
+    if filters.agents:
+        where.append(C.agent_pk.in_(sorted(pks["agents"][a] for a in filters.agents)))
+    if filters.countries:
+        where.append(C.country.in_(sorted(filters.countries)))
+    if filters.tags:
+        tag_pks = sorted(pks["tags"][t] for t in filters.tags if t in pks["tags"])
+        tagged = select(ConversationTag.conversation_pk).where(ConversationTag.tag_pk.in_(tag_pks))
+        where.append(C.pk.in_(tagged) if tag_pks else false())
+    if filters.ratings:
+        where.append(C.rating.in_(sorted(filters.ratings)))
+    if filters.created_from is not None:
+        where.append(C.created_at >= clock.day_bounds(filters.created_from)[0])
+    if filters.created_to is not None:
+        where.append(C.created_at < clock.day_bounds(filters.created_to)[1])
+    if filters.no_response_over is not None:
+        limit = now - timedelta(seconds=filters.no_response_over)
+        where.append(and_(C.status != Status.CLOSED.value, C.waiting_since < limit))
+    if filters.inactive_over is not None:
+        where.append(C.last_message_at < now - timedelta(seconds=filters.inactive_over))
+    if filters.response_creation_over is not None:
+        where.append(C.response_creation_s > filters.response_creation_over)
+    if filters.response_assignment_over is not None:
+        where.append(C.response_assignment_s > filters.response_assignment_over)
+    return where
+
+
+def sort_columns(sort: Sort, now: datetime) -> list[Any]:
+    """ORDER BY for a sort; nulls last both ways, ties broken by the row's primary key."""
+    now_us = literal(to_micros(now))
+    key = sort.key
+    expression: Any
+    # "inactivity" and "time without response" grow as the instant shrinks: sort on the instant, reversed
+    reverse = False
+    if key is SortKey.ID:
+        expression = C.id
+    elif key is SortKey.CUSTOMER_PHONE:
+        expression = Cu.phone
+    elif key is SortKey.CUSTOMER_NAME:
+        expression = Cu.name_fold
+    elif key is SortKey.COUNTRY:
+        expression = C.country
+    elif key is SortKey.AGENT:
+        expression = A.name
+    elif key is SortKey.GROUP:
+        expression = G.name
+    elif key is SortKey.CREATED_AT:
+        expression = C.created_at
+    elif key is SortKey.DURATION:
+        expression = func.coalesce(C.closed_at, now_us) - C.created_at
+    elif key is SortKey.RATING:
+        expression = C.rating
+    elif key is SortKey.STATUS:
+        expression = C.status
+    elif key is SortKey.INACTIVITY:
+        expression, reverse = C.last_message_at, True
+    elif key is SortKey.RESPONSE_CREATION:
+        expression = C.response_creation_s
+    elif key is SortKey.RESPONSE_ASSIGNMENT:
+        expression = C.response_assignment_s
+    elif key is SortKey.NO_RESPONSE:
+        expression = case((C.status != Status.CLOSED.value, C.waiting_since), else_=None)
+        reverse = True
+    else:  # SortKey.SENT_BY
+        expression = C.sent_by
+    descending = sort.descending != reverse
+    primary = expression.desc() if descending else expression.asc()
+    tiebreak = C.pk.desc() if sort.descending else C.pk.asc()
+    return [primary.nulls_last(), tiebreak]
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return max(0, int((end - start).total_seconds()))
+
+
+def to_row(row: Any, now: datetime) -> ConversationRow:
+    """A result row of ``ROW_COLUMNS`` as the domain's ConversationRow, times computed at ``now``."""
+    status = Status(row.status)
+    end = row.closed_at if row.closed_at is not None else now
+    return ConversationRow(
+        id=row.id,
+        version=row.version,
+        customer_phone=row.customer_phone,
+        customer_wa_id=row.customer_wa_id,
+        customer_name=row.customer_name,
+        country=row.country,
+        agent=row.agent,
+        agent_name=row.agent_name,
+        group=row.group,
+        group_name=row.group_name,
+        created_at=row.created_at,
+        assigned_at=row.assigned_at,
+        closed_at=row.closed_at,
+        rating=row.rating,
+        status=status,
+        last_message_at=row.last_message_at,
+        waiting_since=row.waiting_since,
+        duration_s=_seconds(row.created_at, end) or 0,
+        inactivity_s=_seconds(row.last_message_at, now),
+        response_creation_s=row.response_creation_s,
+        response_assignment_s=row.response_assignment_s,
+        no_response_s=None if status is Status.CLOSED else _seconds(row.waiting_since, now),
+        sent_by=Sender(row.sent_by) if row.sent_by else None,
+        tags=tuple(row.tag_list.split(TAG_SEPARATOR)) if row.tag_list else (),
+    )
+
+
+__all__ = [
+    "ROW_COLUMNS",
+    "TAG_SEPARATOR",
+    "base_select",
+    "filter_conditions",
+    "from_micros",
+    "sort_columns",
+    "to_row",
+]
