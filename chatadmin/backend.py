@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 from chatadmin.domain import (
@@ -55,6 +56,12 @@ class Backend(Protocol):
         offset: int = 0,
         limit: int = 50,
     ) -> ConversationPage: ...
+
+    def iter_conversations(
+        self, filters: ConversationFilter = ..., sort: Sort = ..., limit: int | None = None
+    ) -> Iterator[ConversationRow]:
+        """Every matching row in order, streamed (for exports); ``limit`` caps how many."""
+        ...
 
     def count_conversations(self, filters: ConversationFilter = ...) -> int: ...
 

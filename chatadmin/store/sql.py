@@ -177,6 +177,24 @@ class SqlStore:
             rows = session.execute(statement).all()
         return ConversationPage(rows=tuple(to_row(r, now) for r in rows), offset=offset, now=now)
 
+    def iter_conversations(
+        self,
+        filters: ConversationFilter = ConversationFilter(),
+        sort: Sort = Sort(),
+        limit: int | None = None,
+    ) -> Iterator[ConversationRow]:
+        if limit is not None and limit < 0:
+            raise InvalidInput("limit must be 0 or more")
+        now = self.clock.now()
+        with self._read() as session:
+            statement = base_select(*ROW_COLUMNS).where(*self._where(session, filters, now)).order_by(
+                *sort_columns(sort, now)
+            )
+            if limit is not None:
+                statement = statement.limit(limit)
+            for row in session.execute(statement.execution_options(yield_per=1000)):
+                yield to_row(row, now)
+
     def count_conversations(self, filters: ConversationFilter = ConversationFilter()) -> int:
         now = self.clock.now()
         with self._read() as session:

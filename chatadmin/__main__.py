@@ -1,0 +1,5 @@
+"""``python -m chatadmin``: the same as the ``chatadmin`` command."""
+
+from chatadmin.cli import main
+
+main()

@@ -1,0 +1,62 @@
+"""The ``chatadmin`` command line: the console, and every headless command of the contract."""
+
+from __future__ import annotations
+
+import click
+
+from chatadmin import __version__
+from chatadmin.cli.common import connection_options, handle_errors, open_backend, settings
+from chatadmin.cli.conversations import (
+    close_command,
+    list_command,
+    metrics_command,
+    note_command,
+    reopen_command,
+    show_command,
+    tag_command,
+    transfer_command,
+    unassign_command,
+)
+from chatadmin.cli.data import demo_command, export_command, import_command
+from chatadmin.cli.routing import agent_group, routing_group
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="chatadmin")
+@connection_options
+@click.pass_context
+@handle_errors
+def cli(ctx: click.Context) -> None:
+    """Terminal console for the admin section of a WhatsApp agent platform.
+
+    Without a command, opens the console on the configured store (--db) or server (--remote).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from chatadmin.console import run_console
+
+    backend = open_backend()
+    run_console(backend, refresh_seconds=settings().refresh_seconds)
+
+
+for command in (
+    list_command,
+    metrics_command,
+    show_command,
+    transfer_command,
+    note_command,
+    close_command,
+    reopen_command,
+    unassign_command,
+    tag_command,
+    import_command,
+    export_command,
+    demo_command,
+    routing_group,
+    agent_group,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="chatadmin")
