@@ -264,7 +264,8 @@ def unassign(session: Session, ctx: Context, conversation_id: str, expected_vers
         session, ctx, conversation, EventKind.UNASSIGNED,
         from_agent_pk=freed, from_group_pk=conversation.group_pk, to_group_pk=conversation.group_pk,
     )
-    assign.capacity_freed(session, ctx, freed)
+    # no queue draining here: that would hand the chat straight back to an agent; it waits
+    # in its group's queue until capacity frees or a lead transfers it
 
 
 def clean_tags(tags: list[str]) -> list[str]:

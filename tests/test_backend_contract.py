@@ -1,0 +1,381 @@
+"""The contract's definitions, checked through the Backend interface on every back end."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chatadmin.domain import ConversationFilter, EventKind, Sort, SortKey, Status
+from chatadmin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+from .backends import MakeBackend, make_backend  # noqa: F401 - fixture
+from .builders import agent, conversation, group, msg
+
+BASE = [
+    group("sales", "Sales"),
+    group("support", "Support"),
+    agent("ana", ["sales"], name="Ana Pérez"),
+    agent("bo", ["sales", "support"], name="Bo Silva"),
+    agent("sol", ["support"], role="supervisor", name="Sol Ruiz"),
+    agent("eve", ["support"], role="agent", name="Eve Agent"),
+]
+
+
+def ids(rows) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r.id for r in rows]
+
+
+def test_worked_example_response_times(make_backend: MakeBackend) -> None:
+    """A customer writes at 00:00, assigned at 09:00, agent answers at 09:01: 9 h 1 min and 1 min."""
+    backend = make_backend(
+        BASE
+        + [
+            conversation(
+                "c-1",
+                "2026-11-24T00:00:00Z",
+                status="in_progress",
+                group_id="sales",
+                agent_id="ana",
+                assigned_at="2026-11-24T09:00:00Z",
+                messages=[
+                    msg("2026-11-24T00:00:00Z", "customer", "Hola"),
+                    msg("2026-11-24T09:01:00Z", "agent", "Buenos días", "ana"),
+                ],
+            )
+        ]
+    )
+    row = backend.get_conversation("c-1")
+    assert row.response_creation_s == 9 * 3600 + 60
+    assert row.response_assignment_s == 60
+    assert row.sent_by is not None and row.sent_by.value == "customer"
+    # now is 18:00Z: the last message was at 09:01
+    assert row.inactivity_s == 18 * 3600 - (9 * 3600 + 60)
+    assert row.duration_s == 18 * 3600
+    assert row.no_response_s is None  # the agent spoke last
+
+
+def test_unanswered_and_unassigned_times_are_null(make_backend: MakeBackend) -> None:
+    backend = make_backend(
+        BASE
+        + [
+            conversation(
+                "c-1",
+                "2026-11-24T10:00:00Z",
+                messages=[msg("2026-11-24T10:00:00Z", "customer"), msg("2026-11-24T10:05:00Z", "customer")],
+            ),
+            conversation(
+                "c-2",
+                "2026-11-24T10:00:00Z",
+                status="closed",
+                closed_at="2026-11-24T11:00:00Z",
+                messages=[msg("2026-11-24T10:00:00Z", "customer")],
+            ),
+        ]
+    )
+    waiting = backend.get_conversation("c-1")
+    assert waiting.response_creation_s is None
+    assert waiting.response_assignment_s is None
+    # waiting since the first customer message after the last agent message (none): 10:00
+    assert waiting.no_response_s == 8 * 3600
+    closed = backend.get_conversation("c-2")
+    assert closed.duration_s == 3600  # closed_at - created_at, not now
+    assert closed.no_response_s is None  # closed chats wait for nobody
+
+
+def test_time_without_response_counts_from_first_message_after_the_last_agent_reply(make_backend: MakeBackend) -> None:
+    backend = make_backend(
+        BASE
+        + [
+            conversation(
+                "c-1",
+                "2026-11-24T10:00:00Z",
+                status="in_progress",
+                group_id="sales",
+                agent_id="ana",
+                assigned_at="2026-11-24T10:00:00Z",
+                messages=[
+                    msg("2026-11-24T10:00:00Z", "customer"),
+                    msg("2026-11-24T10:10:00Z", "agent", agent_id="ana"),
+                    msg("2026-11-24T17:00:00Z", "customer"),
+                    msg("2026-11-24T17:30:00Z", "customer"),
+                ],
+            )
+        ]
+    )
+    row = backend.get_conversation("c-1")
+    assert row.no_response_s == 3600
+    assert ids(backend.list_conversations(ConversationFilter(no_response_over=3599)).rows) == ["c-1"]
+    assert ids(backend.list_conversations(ConversationFilter(no_response_over=3600)).rows) == []
+
+
+def test_metrics_counts(make_backend: MakeBackend) -> None:
+    backend = make_backend(
+        BASE
+        + [
+            conversation("o-1", "2026-11-24T10:00:00Z"),
+            conversation("o-2", "2026-11-24T11:00:00Z", group_id="sales"),
+            conversation(
+                "p-1", "2026-11-24T10:00:00Z", status="in_progress", group_id="sales", agent_id="ana",
+                assigned_at="2026-11-24T10:01:00Z",
+            ),
+        ]
+    )
+    metrics = backend.metrics()
+    assert (metrics.unassigned, metrics.active, metrics.completed_today) == (2, 1, 0)
+    assert metrics.timezone == "America/Mexico_City"
+    assert metrics.highest_load_group is not None and metrics.highest_load_group.group == "sales"
+
+
+def _closed(cid: str, closed_at: str) -> dict:
+    return conversation(cid, "2026-11-23T00:00:00Z", status="closed", closed_at=closed_at)
+
+
+def test_today_is_the_reporting_zones_day(make_backend: MakeBackend) -> None:
+    """Now is 2026-11-24 12:00 in Mexico City (18:00Z)."""
+    records = BASE + [
+        _closed("late-utc-night", "2026-11-24T02:00:00Z"),  # 2026-11-23 20:00 in Mexico City
+        _closed("mx-morning", "2026-11-24T07:00:00Z"),  # 01:00 local: today in both
+    ]
+    backend = make_backend(records)
+    assert backend.metrics().completed_today == 1
+    # both were created at 2026-11-23T00:00Z, which is still the 22nd in Mexico City
+    on_22nd = ConversationFilter(created_from=date(2026, 11, 22), created_to=date(2026, 11, 22))
+    assert sorted(ids(backend.list_conversations(on_22nd).rows)) == ["late-utc-night", "mx-morning"]
+    assert ids(backend.list_conversations(ConversationFilter(created_from=date(2026, 11, 23))).rows) == []
+
+
+def test_today_the_other_way_round(make_backend: MakeBackend) -> None:
+    from zoneinfo import ZoneInfo
+
+    from chatadmin.clock import Clock
+
+    backend = make_backend(BASE + [_closed("late-utc-night", "2026-11-24T02:00:00Z"), _closed("x", "2026-11-24T07:00:00Z")])
+    assert isinstance(backend.clock, Clock)  # type: ignore[attr-defined]
+    backend.clock = Clock(ZoneInfo("UTC"), backend.clock.fixed)  # type: ignore[attr-defined]
+    assert backend.metrics().completed_today == 2
+    assert backend.metrics().timezone == "UTC"
+
+
+def test_highest_load_group_ties_go_to_the_lowest_id(make_backend: MakeBackend) -> None:
+    def assigned(cid: str, gid: str, aid: str, at: str = "2026-11-24T15:00:00Z") -> dict:
+        return conversation(cid, "2026-11-24T14:00:00Z", status="in_progress", group_id=gid, agent_id=aid, assigned_at=at)
+
+    backend = make_backend(
+        BASE
+        + [
+            assigned("s-1", "support", "bo"),
+            assigned("a-1", "sales", "ana"),
+            # one conversation assigned twice to support today still counts once
+            {
+                **assigned("s-2", "support", "bo"),
+                "events": [
+                    {"at": "2026-11-24T15:00:00Z", "kind": "assigned", "actor": "system", "to_agent": "bo", "to_group": "support"},
+                    {"at": "2026-11-24T15:10:00Z", "kind": "transferred", "actor": "sol", "to_agent": "bo", "to_group": "support"},
+                ],
+            },
+            assigned("a-2", "sales", "ana"),
+            # yesterday's assignments do not count
+            assigned("old", "support", "bo", at="2026-11-23T15:00:00Z"),
+        ]
+    )
+    top = backend.metrics().highest_load_group
+    assert top is not None
+    assert (top.group, top.assigned_today) == ("sales", 2)  # 2 each: "sales" < "support"
+
+
+def test_no_assignments_today_means_no_highest_load_group(make_backend: MakeBackend) -> None:
+    backend = make_backend(BASE + [conversation("o", "2026-11-24T10:00:00Z")])
+    assert backend.metrics().highest_load_group is None
+
+
+@pytest.mark.parametrize(
+    ("phone", "country"),
+    [("+17875550123", "PR"), ("+12025550123", "US"), ("+14165550123", "CA"), ("+5215512345678", "MX"), ("+34612345678", "ES")],
+)
+def test_country_comes_from_the_full_number(make_backend: MakeBackend, phone: str, country: str) -> None:
+    others = [("+17875550123", "PR"), ("+12025550123", "US"), ("+14165550123", "CA")]
+    records = BASE + [conversation(f"c-{c}", "2026-11-24T10:00:00Z", phone=p) for p, c in others if p != phone]
+    records.append(conversation("target", "2026-11-24T10:00:00Z", phone=phone))
+    backend = make_backend(records)
+    assert backend.get_conversation("target").country == country
+    assert ids(backend.list_conversations(ConversationFilter(countries=frozenset({country}))).rows) == ["target"]
+
+
+def test_search_by_name_ignores_case_and_accents_and_by_number_ignores_punctuation(make_backend: MakeBackend) -> None:
+    backend = make_backend(
+        BASE
+        + [
+            conversation("mx", "2026-11-24T10:00:00Z", phone="+5215512345678", name="José Pérez"),
+            conversation("br", "2026-11-24T11:00:00Z", phone="+5511987654321", name="João Conceição"),
+            conversation("pct", "2026-11-24T12:00:00Z", phone="+34612345678", name="100% [bold]real[/]"),
+        ]
+    )
+
+    def search(text: str) -> list[str]:
+        return sorted(ids(backend.list_conversations(ConversationFilter(search=text)).rows))
+
+    assert search("PEREZ") == ["mx"]
+    assert search("josé pé") == ["mx"]
+    assert search("conceicao") == ["br"]
+    assert search("(55) 1234-5678") == ["mx"]
+    assert search("+52 55 1234") == ["mx"]
+    assert search("5215512") == ["mx"]  # the WhatsApp id keeps the 1
+    assert search("98765") == ["br"]
+    assert search("100%") == ["pct"]  # LIKE wildcards are literal
+    assert search("%") == ["pct"]
+    assert search("_") == []
+    assert search("[bold]") == ["pct"]
+    assert backend.count_conversations(ConversationFilter(search="55")) == 2
+
+
+def test_sorting_puts_nulls_last_and_breaks_ties_stably(make_backend: MakeBackend) -> None:
+    backend = make_backend(
+        BASE
+        + [
+            conversation("a", "2026-11-24T10:00:00Z", status="closed", closed_at="2026-11-24T11:00:00Z", rating=5),
+            conversation("b", "2026-11-24T09:00:00Z", status="closed", closed_at="2026-11-24T12:00:00Z", rating=3),
+            conversation("c", "2026-11-24T08:00:00Z"),
+        ]
+    )
+    by = lambda text: ids(backend.list_conversations(sort=Sort.parse(text)).rows)  # noqa: E731
+    assert by("created_at") == ["a", "b", "c"]
+    assert by("created_at:asc") == ["c", "b", "a"]
+    assert by("rating:desc") == ["a", "b", "c"]
+    assert by("rating:asc") == ["b", "a", "c"]
+    assert by("duration_s:desc") == ["c", "b", "a"]  # c is open: 10 h so far
+    assert by("id:asc") == ["a", "b", "c"]
+    page = backend.list_conversations(sort=Sort(key=SortKey.CREATED_AT, descending=False), offset=1, limit=1)
+    assert ids(page.rows) == ["b"] and page.offset == 1
+
+
+def test_transfer_to_an_agent_checks_membership_and_writes_an_event(make_backend: MakeBackend) -> None:
+    backend = make_backend(BASE + [conversation("c-1", "2026-11-24T10:00:00Z", group_id="sales")])
+    with pytest.raises(InvalidInput, match="not a member"):
+        backend.transfer("c-1", "support", "ana")
+    row = backend.get_conversation("c-1")
+    result = backend.transfer("c-1", "support", "bo", expected_version=row.version)
+    assert (result.agent, result.group, result.status) == ("bo", "support", Status.IN_PROGRESS)
+    after = backend.get_conversation("c-1")
+    assert after.version == row.version + 1 and after.assigned_at is not None
+    events = backend.conversation_detail("c-1").events
+    assert [(e.kind, e.to_agent, e.to_group, e.from_group) for e in events] == [
+        (EventKind.TRANSFERRED, "bo", "support", "sales")
+    ]
+
+
+def test_stale_version_is_a_conflict_and_changes_nothing(make_backend: MakeBackend) -> None:
+    backend = make_backend(BASE + [conversation("c-1", "2026-11-24T10:00:00Z", group_id="sales")])
+    version = backend.get_conversation("c-1").version
+    backend.transfer("c-1", "sales", "ana", expected_version=version)
+    before = backend.conversation_detail("c-1")
+    with pytest.raises(Conflict):
+        backend.transfer("c-1", "support", "bo", expected_version=version)
+    with pytest.raises(Conflict):
+        backend.close_conversation("c-1", expected_version=version)
+    assert backend.conversation_detail("c-1") == before
+
+
+def test_closed_conversations_are_not_transferred(make_backend: MakeBackend) -> None:
+    backend = make_backend(
+        BASE + [conversation("c-1", "2026-11-24T10:00:00Z", status="closed", closed_at="2026-11-24T11:00:00Z")]
+    )
+    with pytest.raises(InvalidInput, match="closed"):
+        backend.transfer("c-1", "sales")
+
+
+def test_close_reopen_unassign_and_tags(make_backend: MakeBackend) -> None:
+    backend = make_backend(
+        BASE
+        + [
+            conversation(
+                "c-1", "2026-11-24T10:00:00Z", status="in_progress", group_id="sales", agent_id="ana",
+                assigned_at="2026-11-24T10:00:00Z", tags=["vip"],
+            )
+        ]
+    )
+    closed = backend.close_conversation("c-1")
+    assert closed.status is Status.CLOSED and closed.closed_at == backend.metrics().now
+    assert backend.metrics().completed_today == 1
+    reopened = backend.reopen_conversation("c-1")
+    assert reopened.status is Status.IN_PROGRESS and reopened.closed_at is None
+    unassigned = backend.unassign_conversation("c-1")
+    assert unassigned.status is Status.OPEN and unassigned.agent is None and unassigned.group == "sales"
+    tagged = backend.set_tags("c-1", ["refund", " vip ", "refund"])
+    assert tagged.tags == ("refund", "vip")
+    assert ids(backend.list_conversations(ConversationFilter(tags=frozenset({"refund"}))).rows) == ["c-1"]
+    assert backend.list_tags() == ["refund", "vip"]
+    kinds = [e.kind for e in backend.conversation_detail("c-1").events]
+    assert kinds[-3:] == [EventKind.CLOSED, EventKind.REOPENED, EventKind.UNASSIGNED]
+    with pytest.raises(InvalidInput):
+        backend.unassign_conversation("c-1")
+
+
+def test_notes_are_written_as_the_acting_user(make_backend: MakeBackend) -> None:
+    make_backend(BASE + [conversation("c-1", "2026-11-24T10:00:00Z", group_id="support")])
+    supervisor = make_backend(acting_as="sol")
+    note = supervisor.add_note("c-1", "  Wants a refund [b]now[/b]  ")
+    assert note.author == "sol" and note.text == "Wants a refund [b]now[/b]"
+    notes = supervisor.conversation_detail("c-1").notes
+    assert [(n.author, n.text) for n in notes] == [("sol", "Wants a refund [b]now[/b]")]
+    with pytest.raises(InvalidInput):
+        supervisor.add_note("c-1", "   ")
+
+
+def test_roles_limit_what_each_user_sees_and_does(make_backend: MakeBackend) -> None:
+    make_backend(
+        BASE
+        + [
+            conversation("sales-1", "2026-11-24T10:00:00Z", group_id="sales"),
+            conversation("support-1", "2026-11-24T10:00:00Z", group_id="support"),
+            conversation("nogroup", "2026-11-24T10:00:00Z"),
+        ]
+    )
+    supervisor = make_backend(acting_as="sol")
+    assert ids(supervisor.list_conversations().rows) == ["support-1"]
+    assert supervisor.count_conversations() == 1
+    assert supervisor.metrics().unassigned == 1
+    with pytest.raises(PermissionDenied):
+        supervisor.get_conversation("sales-1")
+    with pytest.raises(PermissionDenied):
+        supervisor.transfer("support-1", "sales")
+    with pytest.raises(PermissionDenied):
+        supervisor.set_routing("support", supervisor.list_groups()[1].routing)
+    agent_user = make_backend(acting_as="eve")
+    with pytest.raises(PermissionDenied):
+        agent_user.list_conversations()
+    with pytest.raises(PermissionDenied):
+        agent_user.metrics()
+    with pytest.raises(InvalidInput, match="unknown acting user"):
+        make_backend(acting_as="nobody")
+
+
+def test_unknown_ids_are_clear_errors(make_backend: MakeBackend) -> None:
+    backend = make_backend(BASE + [conversation("c-1", "2026-11-24T10:00:00Z")])
+    with pytest.raises(NotFound):
+        backend.get_conversation("nope")
+    with pytest.raises(NotFound):
+        backend.transfer("nope", "sales")
+    with pytest.raises(InvalidInput, match="unknown group"):
+        backend.transfer("c-1", "nope")
+    with pytest.raises(InvalidInput, match="unknown group"):
+        backend.list_conversations(ConversationFilter(groups=frozenset({"nope"})))
+
+
+def test_agents_and_groups_report_load_and_queue(make_backend: MakeBackend) -> None:
+    backend = make_backend(
+        BASE
+        + [
+            conversation(
+                "p", "2026-11-24T10:00:00Z", status="in_progress", group_id="sales", agent_id="bo",
+                assigned_at="2026-11-24T10:00:00Z",
+            ),
+            conversation("q", "2026-11-24T10:00:00Z", group_id="support"),
+        ]
+    )
+    agents = {a.id: a for a in backend.list_agents()}
+    assert agents["bo"].load == 1 and agents["bo"].groups == ("sales", "support")
+    assert agents["ana"].load == 0
+    groups = {g.id: g for g in backend.list_groups()}
+    assert groups["support"].queue_length == 1 and groups["sales"].members == ("ana", "bo")
+    assert backend.list_countries() == ["MX"]
