@@ -1,0 +1,399 @@
+"""The console: metrics, filters and the conversation table, with the row actions behind ``⋯``.
+
+Every backend call runs in a thread worker (``exit_on_error=False``); results come back as
+messages, and every failure reaches :meth:`ChatAdminApp.on_work_failed`, so the console keeps
+running whatever the store says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.geometry import Region
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from chatadmin.backend import Backend
+from chatadmin.clock import Clock
+from chatadmin.domain import (
+    STATUS_LABELS,
+    Agent,
+    ConversationFilter,
+    ConversationRow,
+    Group,
+    Metrics,
+    Principal,
+    Sort,
+    TransferResult,
+)
+from chatadmin.errors import ChatAdminError, Conflict
+from chatadmin.permissions import Action
+from chatadmin.screens.common import problem, zone_of
+from chatadmin.screens.row_menu import applies, permitted
+from chatadmin.text import one_line
+from chatadmin.widgets.columns import COLUMNS, CellContext
+from chatadmin.widgets.commands import ConsoleCommands
+from chatadmin.widgets.filters import FilterBar
+from chatadmin.widgets.messages import WorkFailed, forward_failure
+from chatadmin.widgets.metrics import MetricsBar
+from chatadmin.widgets.table import ConversationTable
+
+
+@dataclass(frozen=True)
+class Polled:
+    metrics: Metrics
+    all_conversations: int
+    generation: int
+    filtered: int
+
+
+@dataclass(frozen=True)
+class Choices:
+    groups: list[Group]
+    agents: list[Agent]
+    countries: list[str]
+    tags: list[str]
+
+
+@dataclass(frozen=True)
+class Acted:
+    action: Action
+    before: ConversationRow
+    row: ConversationRow
+
+
+SORT_TITLES = {column.sort: column.title for column in COLUMNS if column.sort is not None}
+
+
+class ChatAdminApp(App[None]):
+    """The admin section's conversations view, live, on any Backend."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "chatadmin"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search", key_display="/", id="app.search"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+r", "clear_filters", "Clear filters", id="app.clear_filters"),
+        Binding("r", "refresh", "Refresh", id="app.refresh", show=False),
+        Binding("d", "details", "Details", id="app.details", show=False),
+        Binding("t", "transfer", "Transfer", id="app.transfer", show=False),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, backend: Backend, *, refresh_seconds: float = 5.0, page_size: int = 100) -> None:
+        super().__init__()
+        self.backend = backend
+        self.refresh_seconds = refresh_seconds
+        self.zone: tzinfo = zone_of(backend)
+        self.principal: Principal | None = None
+        self.all_conversations: int | None = None
+        self.main_screen_ready = False
+        self._page_size = page_size
+        self._poll_timer: Timer | None = None
+        self._polling = False
+        self._poll_again = False
+        self._poll_failed = False
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Header(icon="⋯")
+        yield MetricsBar(id="metrics")
+        yield FilterBar(id="filters")
+        yield ConversationTable(self.backend, self._cell_context(), page_size=self._page_size, id="table")
+        yield Static(id="status-line", markup=False)
+        yield Footer()
+
+    def _cell_context(self) -> CellContext:
+        clock = getattr(self.backend, "clock", None)
+        now = clock.now() if isinstance(clock, Clock) else datetime.now(UTC)
+        return CellContext(zone=self.zone, now=now)
+
+    @property
+    def table(self) -> ConversationTable:
+        return self.query_one("#table", ConversationTable)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one("#filters", FilterBar)
+
+    def on_mount(self) -> None:
+        self.sub_title = "connecting…"
+        self._load_identity()
+        self._load_choices()
+        self.table.set_query(ConversationFilter(), Sort())
+        self.table.focus()
+        self.main_screen_ready = True
+        self.poll_now()
+
+    # ------------------------------------------------------------------ workers
+    @work(thread=True, exit_on_error=False, group="identity", description="reading who you are")
+    def _load_identity(self) -> tuple[str, Principal]:
+        return self.backend.location, self.backend.whoami()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="choices", description="reading filter options")
+    def _load_choices(self) -> Choices:
+        backend = self.backend
+        return Choices(backend.list_groups(), backend.list_agents(), backend.list_countries(), backend.list_tags())
+
+    @work(thread=True, exit_on_error=False, group="poll", description="refreshing metrics")
+    def _poll(self, filters: ConversationFilter, generation: int) -> Polled:
+        metrics = self.backend.metrics()
+        everything = self.backend.count_conversations(ConversationFilter())
+        filtered = everything if filters.is_empty() else self.backend.count_conversations(filters)
+        return Polled(metrics, everything, generation, filtered)
+
+    @work(thread=True, exit_on_error=False, group="action", description="changing a conversation")
+    def _act(self, action: Action, row: ConversationRow) -> Acted:
+        backend = self.backend
+        if action is Action.CLOSE:
+            changed = backend.close_conversation(row.id, expected_version=row.version)
+        elif action is Action.REOPEN:
+            changed = backend.reopen_conversation(row.id, expected_version=row.version)
+        else:
+            changed = backend.unassign_conversation(row.id, expected_version=row.version)
+        return Acted(action, row, changed)
+
+    @work(thread=True, exit_on_error=False, group="row", description="reading a conversation")
+    def _reread(self, conversation_id: str) -> ConversationRow:
+        return self.backend.get_conversation(conversation_id)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "poll" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self._poll_finished()
+        if event.state is WorkerState.SUCCESS:
+            self._done(worker.group, worker.result)
+        elif event.state is WorkerState.ERROR:
+            if worker.group == "poll":
+                self.query_one(MetricsBar).stale = True
+                if self._poll_failed:
+                    return  # said once; the next answer clears it
+                self._poll_failed = True
+            if worker.group == "row" and isinstance(worker.error, ChatAdminError):
+                return  # it left the view (transferred out of reach, say): the reload drops it
+            forward_failure(self, event)
+
+    def _done(self, group: str, result: object) -> None:
+        if isinstance(result, Polled):
+            self._poll_failed = False
+            self.all_conversations = result.all_conversations
+            metrics = self.query_one(MetricsBar)
+            metrics.metrics, metrics.stale = result.metrics, False
+            self.table.apply_count(result.generation, result.filtered)
+            self.table.reload(count=False)
+            self._show_status()
+        elif isinstance(result, Choices):
+            self.filter_bar.set_choices(result.groups, result.agents, result.countries, result.tags)
+        elif isinstance(result, Acted):
+            self.table.update_row(result.row)
+            self.say(_acted_message(result))
+            self.poll_now()
+        elif isinstance(result, ConversationRow):
+            self.table.update_row(result)
+        elif isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], Principal):
+            location, principal = result
+            self.principal = principal
+            self.sub_title = f"{one_line(location)} · {one_line(principal.name)} ({principal.role.value})"
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """The one place a failure is shown: the user's mistake as a notification, else a dialog."""
+        message.stop()
+        error = message.error
+        if isinstance(error, Conflict):
+            self.say(f"{problem(error)} — the list was read again", severity="warning")
+            self.poll_now()
+        elif isinstance(error, ChatAdminError):
+            self.say(problem(error), severity="error")
+        else:
+            self.show_error(f"Unexpected error while {message.worker.description or 'working'}", problem(error))
+
+    def show_error(self, title: str, text: str) -> None:
+        from chatadmin.screens.error import ErrorScreen
+
+        self.push_screen(ErrorScreen(title, text))
+
+    def say(self, text: str, *, severity: str = "information") -> None:
+        """A notification; its text is never read as markup."""
+        self.notify(one_line(text), severity=severity, markup=False)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ polling
+    def poll_now(self) -> None:
+        """Read metrics and counts now (or right after the read under way)."""
+        if self._polling:
+            self._poll_again = True
+            return
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self._polling = True
+        query = self.table.query_state
+        self._poll(query.filters, query.generation)
+
+    def _poll_finished(self) -> None:
+        self._polling = False
+        if self._poll_again:
+            self._poll_again = False
+            self.poll_now()
+            return
+        self._poll_timer = self.set_timer(self.refresh_seconds, self._on_poll_timer)
+
+    def _on_poll_timer(self) -> None:
+        if len(self.screen_stack) > 1:
+            # a modal covers the list: look again later rather than redraw under it
+            self._poll_timer = self.set_timer(self.refresh_seconds, self._on_poll_timer)
+            return
+        self.poll_now()
+
+    # ---------------------------------------------------------------- messages
+    @on(FilterBar.Changed)
+    def _filters_changed(self, message: FilterBar.Changed) -> None:
+        self.table.set_query(message.filters, self.table.sort)
+
+    @on(FilterBar.Leave)
+    def _leave_filters(self) -> None:
+        self.table.focus()
+
+    @on(ConversationTable.SortRequested)
+    def _sort_requested(self, message: ConversationTable.SortRequested) -> None:
+        self.set_sort(message.sort)
+
+    @on(ConversationTable.StatusChanged)
+    def _table_status(self) -> None:
+        self._show_status()
+
+    @on(ConversationTable.MenuRequested)
+    def _menu_requested(self, message: ConversationTable.MenuRequested) -> None:
+        self.open_menu(message.row)
+
+    def set_sort(self, sort: Sort) -> None:
+        self.table.set_query(self.table.filters, sort)
+
+    def _show_status(self) -> None:
+        table = self.table
+        parts: list[Content | tuple[str, str] | str] = []
+        if table.total is None:
+            parts.append(("counting…", "$text-muted"))
+        else:
+            if table.total:
+                parts += [("row ", "$text-muted"), (f"{table.cursor + 1:,}", "bold"), ("  ·  ", "$text-muted")]
+            parts.append((f"{table.total:,}", "bold"))
+            if self.all_conversations is not None and not table.filters.is_empty():
+                parts.append(f" of {self.all_conversations:,}")
+            parts.append(" conversations")
+        arrow = "▼" if table.sort.descending else "▲"
+        parts += [("  ·  by ", "$text-muted"), f"{SORT_TITLES.get(table.sort.key, table.sort.key.value)} {arrow}"]
+        parts.append((f"  ·  {getattr(self.zone, 'key', 'UTC')}", "$text-muted"))
+        self.query_one("#status-line", Static).update(Content.assemble(*parts))
+
+    # ----------------------------------------------------------------- actions
+    def action_focus_search(self) -> None:
+        self.filter_bar.focus_search()
+
+    def action_clear_filters(self) -> None:
+        self.filter_bar.clear()
+        self.say("Filters cleared")
+
+    def action_refresh(self) -> None:
+        self._load_choices()
+        self.poll_now()
+
+    def action_help(self) -> None:
+        from chatadmin.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen.active_bindings))
+
+    def action_menu(self) -> None:
+        row = self.table.current_row
+        if row is not None:
+            self.open_menu(row)
+
+    def action_details(self) -> None:
+        row = self.table.current_row
+        if row is not None:
+            self.perform(Action.VIEW, row)
+
+    def action_transfer(self) -> None:
+        row = self.table.current_row
+        if row is not None:
+            self.perform(Action.TRANSFER, row)
+
+    def can(self, action: Action, row: ConversationRow) -> bool:
+        """Whether the acting user may do ``action`` on ``row`` as it is now."""
+        return self.principal is not None and applies(action, row) and permitted(self.principal, action, row)
+
+    def open_menu(self, row: ConversationRow) -> None:
+        from chatadmin.screens.row_menu import RowMenuScreen
+
+        if self.principal is None:
+            self.say("Still connecting to the store", severity="warning")
+            return
+        self.push_screen(
+            RowMenuScreen(row, self.principal, anchor=self._row_region()),
+            lambda action: self.perform(Action(action), row) if action else None,
+        )
+
+    def _row_region(self) -> Region | None:
+        table = self.table
+        y = table.cursor - round(table.scroll_offset.y) + 1
+        if not 0 < y < table.scrollable_content_region.height:
+            return None
+        region = table.content_region
+        return Region(region.x, region.y + y, region.width, 1)
+
+    def perform(self, action: Action, row: ConversationRow) -> None:
+        """Do one of the ``⋯`` menu's actions on ``row``."""
+        from chatadmin.screens.details import DetailsScreen
+        from chatadmin.screens.tags import TagsScreen
+        from chatadmin.screens.transfer import TransferScreen
+
+        if action is Action.VIEW:
+            self.push_screen(DetailsScreen(self.backend, row.id), lambda changed: self._changed(row) if changed else None)
+        elif action is Action.TRANSFER:
+            self.push_screen(TransferScreen(self.backend, row), lambda result: self._transferred(row, result))
+        elif action is Action.TAGS:
+            self.push_screen(TagsScreen(self.backend, row), lambda changed: self._tagged(changed))
+        elif action in (Action.CLOSE, Action.REOPEN, Action.UNASSIGN):
+            self._act(action, row)
+
+    def _changed(self, row: ConversationRow) -> None:
+        self._reread(row.id)
+        self.poll_now()
+
+    def _transferred(self, row: ConversationRow, result: TransferResult | None) -> None:
+        if result is None:
+            return
+        names = self.filter_bar.names
+        group = names.get(f"group:{result.group}", result.group or "no group")
+        if result.agent is None:
+            text = f"{result.id} waits in the {group} queue"
+        else:
+            text = f"{result.id} → {names.get(f'agent:{result.agent}', result.agent)} ({group})"
+            if result.over_cap:
+                text += ", over their cap"
+        self.say(text)
+        self._changed(row)
+
+    def _tagged(self, row: ConversationRow | None) -> None:
+        if row is None:
+            return
+        self.table.update_row(row)
+        tags = ", ".join(row.tags) or "none"
+        self.say(f"{row.id} tags: {tags}")
+        self._load_choices()
+        self.poll_now()
+
+
+def _acted_message(acted: Acted) -> str:
+    row = acted.row
+    if acted.action is Action.UNASSIGN:
+        where = row.group_name or row.group
+        return f"{row.id} unassigned: waits in the {where} queue" if where else f"{row.id} unassigned"
+    return f"{row.id} is {STATUS_LABELS[row.status].lower()}"

@@ -1,0 +1,200 @@
+"""The filter bar: search as you type and every list filter, inline at the top of the screen.
+
+Fields are read after a short pause (typing is never blocked); a field that does not parse is
+marked and named on the summary line, and the table keeps its last valid results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.content import Content
+from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Input, Select, Static
+
+from chatadmin.domain import Agent, ConversationFilter, Group
+from chatadmin.text import one_line
+from chatadmin.widgets.filter_form import FIELDS, RATING_CHOICES, STATUS_CHOICES, describe, parse_form
+
+DEBOUNCE_SECONDS = 0.15
+
+
+class FilterBar(Widget):
+    """Inputs and drop-downs that combine into one ConversationFilter."""
+
+    BINDINGS = [
+        Binding("escape", "leave", "Back to table", id="filters.leave"),
+    ]
+
+    DEFAULT_CSS = """
+    FilterBar {
+        height: auto;
+        background: $surface;
+        #filter-fields {
+            height: auto;
+            grid-size: 7;
+            grid-columns: 1fr;
+            grid-rows: 1;
+            grid-gutter: 0 1;
+            padding: 0 1;
+        }
+        #filter-search { column-span: 2; }
+        Input, Select { width: 1fr; }
+        Input.-invalid, Input.-invalid:focus { background: $error 30%; }
+        #filter-summary { height: 1; padding: 0 1; color: $text-muted; }
+        #filter-summary.-error { color: $text-error; }
+    }
+    """
+
+    class Changed(Message):
+        """The fields describe a new, valid filter."""
+
+        def __init__(self, filters: ConversationFilter) -> None:
+            super().__init__()
+            self.filters = filters
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self.filters = ConversationFilter()
+        self.errors: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self._debounce: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Grid(id="filter-fields"):
+            for field in FIELDS:
+                widget_id = f"filter-{field.key.replace('_', '-')}"
+                if field.kind == "choice":
+                    options = {"status": STATUS_CHOICES, "rating": RATING_CHOICES}.get(field.key, ())
+                    select: Select[str] = Select(
+                        [(Text(label), value) for label, value in options],
+                        prompt=field.placeholder,
+                        compact=True,
+                        id=widget_id,
+                    )
+                    select.tooltip = f"only conversations with this {field.label}"
+                    yield select
+                else:
+                    field_input = Input(placeholder=field.placeholder, compact=True, id=widget_id)
+                    field_input.tooltip = field.placeholder
+                    yield field_input
+        yield Static(id="filter-summary", markup=False)
+
+    def on_mount(self) -> None:
+        self._show_summary()
+
+    # -------------------------------------------------------------- options
+    def set_choices(
+        self, groups: Iterable[Group], agents: Iterable[Agent], countries: Iterable[str], tags: Iterable[str]
+    ) -> None:
+        """Fill the drop-downs from the store (names are the store's text, shown literally)."""
+        groups, agents = list(groups), list(agents)
+        self._names = {f"group:{g.id}": g.name for g in groups} | {f"agent:{a.id}": a.name for a in agents}
+        self._fill("group", [(g.name, g.id) for g in groups])
+        self._fill("agent", [(a.name, a.id) for a in agents])
+        self._fill("country", [(c, c) for c in countries])
+        self._fill("tag", [(t, t) for t in tags])
+        self._show_summary()
+
+    def _fill(self, key: str, choices: list[tuple[str, str]]) -> None:
+        select: Select[str] = self.query_one(f"#filter-{key}", Select)
+        current = select.value
+        select.set_options([(Text(one_line(label)), value) for label, value in choices])
+        if current != Select.NULL and any(value == current for _, value in choices):
+            select.value = current
+
+    # -------------------------------------------------------------- reading
+    def values(self) -> dict[str, str | None]:
+        result: dict[str, str | None] = {}
+        for field in FIELDS:
+            widget = self.query_one(f"#filter-{field.key.replace('_', '-')}")
+            if isinstance(widget, Select):
+                result[field.key] = None if widget.value == Select.NULL else str(widget.value)
+            elif isinstance(widget, Input):
+                result[field.key] = widget.value
+        return result
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._schedule()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.apply_now()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.apply_now()
+
+    def _schedule(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.apply_now)
+
+    def apply_now(self) -> None:
+        """Read the fields now; post Changed when they make a new valid filter."""
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        filters, errors = parse_form(self.values())
+        self.errors = errors
+        for field in FIELDS:
+            widget = self.query_one(f"#filter-{field.key.replace('_', '-')}")
+            widget.set_class(field.key in errors, "-invalid")
+        if filters is not None and filters != self.filters:
+            self.filters = filters
+            self.post_message(self.Changed(filters))
+        self._show_summary()
+
+    def clear(self) -> None:
+        """Empty every field and post the empty filter."""
+        # the Changed messages this causes find the same (empty) filter and post nothing
+        for field in FIELDS:
+            widget = self.query_one(f"#filter-{field.key.replace('_', '-')}")
+            if isinstance(widget, Select):
+                widget.clear()
+            elif isinstance(widget, Input):
+                widget.value = ""
+            widget.remove_class("-invalid")
+        self.errors = {}
+        if self.filters != ConversationFilter():
+            self.filters = ConversationFilter()
+            self.post_message(self.Changed(self.filters))
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        summary = self.query_one("#filter-summary", Static)
+        if self.errors:
+            summary.add_class("-error")
+            summary.update(Content("✗ " + "; ".join(self.errors.values()) + " — showing the last valid results"))
+            return
+        summary.remove_class("-error")
+        chips = describe(self.filters, self._names)
+        if chips:
+            parts: list[Content | tuple[str, str]] = [("Filters: ", "bold")]
+            for number, chip in enumerate(chips):
+                if number:
+                    parts.append((" · ", "dim"))
+                parts.append(Content(chip))
+            summary.update(Content.assemble(*parts))
+        else:
+            summary.update(Content("No filters: / to search, tab to the other fields"))
+
+    def focus_search(self) -> None:
+        self.query_one("#filter-search", Input).focus()
+
+    def action_leave(self) -> None:
+        self.post_message(self.Leave())
+
+    class Leave(Message):
+        """The user is done with the filters (escape)."""
+
+    @property
+    def names(self) -> Mapping[str, str]:
+        return self._names

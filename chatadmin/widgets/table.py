@@ -1,0 +1,491 @@
+"""The conversation table: a Line API view over any number of rows, reading only what shows.
+
+Its virtual height is the filtered count; it keeps a few pages around the screen in a
+:class:`RowWindow` and reads missing pages in a thread worker, one read at a time (a read
+asked for while one runs waits for it, then reads what is missing *then*). Answers for an old
+filter or sort are dropped by their generation number.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from chatadmin.backend import Backend
+from chatadmin.domain import ConversationFilter, ConversationRow, Sort, SortKey
+from chatadmin.widgets.columns import COLUMNS_BY_KEY, GAP, CellContext, Placed, fit, layout
+from chatadmin.widgets.messages import forward_failure
+from chatadmin.widgets.window import Query, RowWindow, WindowRequest, WindowResult, fetch_window
+
+ROLES = ("muted", "status-open", "status-in_progress", "status-closed", "menu", "rating", "tags", "phone")
+
+
+class ConversationTable(ScrollView, can_focus=True):
+    """Every conversation matching the filter, one per line, sorted by any column."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", id="table.down", show=False),
+        Binding("up,k", "cursor_up", "Up", id="table.up", show=False),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", id="table.page_down", show=False),
+        Binding("pageup,ctrl+b", "page_up", "Page up", id="table.page_up", show=False),
+        Binding("home,g", "first", "First", id="table.first", show=False),
+        Binding("end,G", "last", "Last", id="table.last", show=False),
+        Binding("left,h", "scroll_columns(-8)", "Scroll left", id="table.left", show=False),
+        Binding("right,l", "scroll_columns(8)", "Scroll right", id="table.right", show=False),
+        Binding("enter,full_stop,m", "menu", "Actions ⋯", id="table.menu"),
+        Binding("s", "sort_next", "Sort", id="table.sort_next"),
+        Binding("S", "sort_reverse", "Reverse", id="table.sort_reverse", show=False),
+        Binding("w", "toggle_columns", "All columns", id="table.columns", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "conversation-table--header",
+        "conversation-table--header-sorted",
+        "conversation-table--cursor",
+        "conversation-table--message",
+        *(f"conversation-table--{role}" for role in ROLES),
+    }
+
+    DEFAULT_CSS = """
+    ConversationTable {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 1;
+        & > .conversation-table--header { text-style: bold; color: $text-primary; background: $panel; }
+        & > .conversation-table--header-sorted { text-style: bold underline; color: $text-accent; background: $panel; }
+        & > .conversation-table--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .conversation-table--cursor {
+            background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+        }
+        & > .conversation-table--message { color: $text-muted; text-style: italic; }
+        & > .conversation-table--muted { color: $text-muted; }
+        & > .conversation-table--status-open { color: $text-warning; }
+        & > .conversation-table--status-in_progress { color: $text-success; }
+        & > .conversation-table--status-closed { color: $text-muted; }
+        & > .conversation-table--menu { color: $text-accent; text-style: bold; }
+        & > .conversation-table--rating { color: $text-warning; }
+        & > .conversation-table--tags { color: $text-secondary; }
+        & > .conversation-table--phone { color: $text; }
+    }
+    """
+
+    class MenuRequested(Message):
+        """The user asked for a conversation's actions (key or click on ``⋯``)."""
+
+        def __init__(self, row: ConversationRow) -> None:
+            super().__init__()
+            self.row = row
+
+    class StatusChanged(Message):
+        """Cursor position, filtered count or sort changed (for the status line)."""
+
+        def __init__(self, position: int | None, total: int | None, sort: Sort) -> None:
+            super().__init__()
+            self.position = position
+            self.total = total
+            self.sort = sort
+
+    class Counted(Message):
+        """A count of the filtered conversations, read in a worker."""
+
+        def __init__(self, generation: int, total: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.total = total
+
+    class SortRequested(Message):
+        """The user picked a sort by key or header click."""
+
+        def __init__(self, sort: Sort) -> None:
+            super().__init__()
+            self.sort = sort
+
+    def __init__(
+        self,
+        backend: Backend,
+        cell_context: CellContext,
+        *,
+        page_size: int = 100,
+        max_pages: int = 6,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.backend = backend
+        self.cell_context = cell_context
+        self.window = RowWindow(page_size, max_pages)
+        self.query_state = Query(ConversationFilter(), Sort(), 0)
+        self.total: int | None = None
+        self.cursor = 0
+        self.all_columns = False
+        self.error: str | None = None
+        self._cursor_id: str | None = None
+        self._fetching: WindowRequest | None = None
+        self._failed: tuple[int, int] | None = None
+        self._placed: tuple[Placed, ...] = ()
+        self._placed_for: tuple[int, bool] | None = None
+        self._loaded_rows = 0
+
+    # ------------------------------------------------------------------ public
+    @property
+    def current_row(self) -> ConversationRow | None:
+        return self.window.row(self.cursor) if self.total else None
+
+    @property
+    def sort(self) -> Sort:
+        return self.query_state.sort
+
+    @property
+    def filters(self) -> ConversationFilter:
+        return self.query_state.filters
+
+    def set_query(self, filters: ConversationFilter, sort: Sort) -> None:
+        """Show another filter or sort: start at the top, count and read afresh."""
+        if (filters, sort) == (self.query_state.filters, self.query_state.sort) and self.query_state.generation:
+            return
+        self.query_state = Query(filters, sort, self.query_state.generation + 1)
+        self.window.clear()
+        self.window.invalidate()
+        self.total = None
+        self.error = None
+        self._failed = None
+        self._loaded_rows = 0
+        self.cursor = 0
+        self._cursor_id = None
+        self.scroll_to(y=0, animate=False)
+        self._update_virtual_size()
+        self.count()
+        self._fetch_missing()
+        self._post_status()
+        self.refresh()
+
+    def reload(self, *, count: bool = True) -> None:
+        """Read what is on screen again (same filter), keeping the cursor on its conversation."""
+        self.window.invalidate()
+        self._failed = None
+        if count:
+            self.count()
+        self._fetch_missing()
+
+    def apply_count(self, generation: int, total: int) -> None:
+        """A count for the current filter arrived (from this table's or the app's worker)."""
+        if generation != self.query_state.generation:
+            return
+        self.total = total
+        if self.cursor >= total:
+            self.cursor = max(0, total - 1)
+        self._update_virtual_size()
+        self._post_status()
+        self._fetch_missing()
+        self.refresh()
+
+    def update_row(self, row: ConversationRow) -> None:
+        """Show a conversation's new state in place (after an action on it)."""
+        if self.window.replace(row) is not None:
+            self.refresh()
+
+    def select_conversation(self, conversation_id: str) -> bool:
+        """Put the cursor on a held conversation; False when it is not on hand."""
+        index = self.window.find(conversation_id)
+        if index is None:
+            return False
+        self.move_cursor(index)
+        return True
+
+    def move_cursor(self, index: int) -> None:
+        last = (self.total if self.total is not None else self._loaded_rows) - 1
+        index = max(0, min(index, last))
+        if index == self.cursor and self._cursor_id is not None:
+            return
+        self.cursor = index
+        row = self.window.row(index)
+        self._cursor_id = row.id if row else None
+        self._scroll_to_cursor()
+        self._post_status()
+        self.refresh()
+
+    # ----------------------------------------------------------------- workers
+    def count(self) -> None:
+        self._count(self.query_state)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="table-count", description="counting conversations")
+    def _count(self, query: Query) -> None:
+        total = self.backend.count_conversations(query.filters)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Counted(query.generation, total))
+
+    def on_conversation_table_counted(self, message: Counted) -> None:
+        message.stop()
+        self.apply_count(message.generation, message.total)
+
+    @work(thread=True, exit_on_error=False, group="table-window", description="reading conversations")
+    def _read(self, request: WindowRequest) -> WindowResult:
+        return fetch_window(self.backend, request)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "table-window" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            forward_failure(self, event)
+            return
+        event.stop()
+        self._fetching = None
+        if event.state is WorkerState.SUCCESS and isinstance(worker.result, WindowResult):
+            self._apply_window(worker.result)
+        elif forward_failure(self, event):
+            self._failed = (self.query_state.generation, self.window.revision)
+            self.error = str(getattr(worker.error, "message", worker.error))
+            self.refresh()
+        self._fetch_missing()
+
+    def _visible_range(self) -> tuple[int, int]:
+        top = round(self.scroll_offset.y)
+        return top, top + max(1, self._body_height()) - 1
+
+    def _fetch_missing(self) -> None:
+        """Start one read of the pages around the screen that are missing or stale."""
+        if self._fetching is not None or not self.is_mounted:
+            return
+        query = self.query_state
+        if self._failed == (query.generation, self.window.revision):
+            return
+        first, last = self._visible_range()
+        margin = self.window.page_size // 2
+        wanted = self.window.wanted(first - margin, last + margin, self.total)
+        if not wanted:
+            return
+        start = wanted[0]
+        end = min(wanted[-1], start + self.window.max_pages - 2)
+        request = WindowRequest(query, self.window.revision, start, end - start + 1, self.window.page_size)
+        self._fetching = request
+        self._read(request)
+
+    def _apply_window(self, result: WindowResult) -> None:
+        request = result.request
+        if request.query.generation != self.query_state.generation:
+            return
+        rows = result.page.rows
+        self.window.store(request.first_page, request.page_count, request.revision, rows)
+        end = request.first_page * request.page_size + len(rows)
+        self._loaded_rows = max(self._loaded_rows, end)
+        if len(rows) < request.page_count * request.page_size and (self.total is None or self.total > end):
+            # the end of the list is nearer than the last count said (or there is no count yet)
+            self.total = end
+        self.error = None
+        self._keep_cursor_on_conversation()
+        self._update_virtual_size()
+        self._post_status()
+        self.refresh()
+
+    def _keep_cursor_on_conversation(self) -> None:
+        here = self.window.row(self.cursor)
+        if self._cursor_id is not None and (here is None or here.id != self._cursor_id):
+            index = self.window.find(self._cursor_id)
+            if index is not None:
+                delta = index - self.cursor
+                self.cursor = index
+                self.scroll_to(y=self.scroll_offset.y + delta, animate=False)
+                return
+        if self.total is not None and self.total and self.cursor >= self.total:
+            self.cursor = self.total - 1
+        here = self.window.row(self.cursor)
+        if here is not None:
+            self._cursor_id = here.id
+
+    # ---------------------------------------------------------------- geometry
+    def _body_height(self) -> int:
+        return self.scrollable_content_region.height - 1
+
+    def _columns(self) -> tuple[Placed, ...]:
+        width = self.scrollable_content_region.width
+        key = (width, self.all_columns)
+        if self._placed_for != key:
+            self._placed = layout(width, all_columns=self.all_columns)
+            self._placed_for = key
+        return self._placed
+
+    def _content_width(self) -> int:
+        placed = self._columns()
+        return placed[-1].x + placed[-1].width if placed else 0
+
+    def _update_virtual_size(self) -> None:
+        rows = self.total if self.total is not None else max(self._loaded_rows, 1)
+        self.virtual_size = Size(self._content_width(), rows + 1)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._update_virtual_size()
+        self._scroll_to_cursor()
+        self._fetch_missing()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self._fetch_missing()
+
+    def _scroll_to_cursor(self) -> None:
+        height = max(1, self._body_height())
+        top = round(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor > top + height - 1:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def _post_status(self) -> None:
+        position = self.cursor if self.total else None
+        self.post_message(self.StatusChanged(position, self.total, self.sort))
+
+    # --------------------------------------------------------------- rendering
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        scroll_x, scroll_y = self.scroll_offset
+        base = self.rich_style
+        if y == 0:
+            line = self._header_segments()
+        else:
+            index = scroll_y + y - 1
+            line = self._row_segments(index, base)
+        strip = Strip(line).crop_extend(scroll_x, scroll_x + width, base)
+        return strip.simplify()
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"conversation-table--{name}", partial=True)
+
+    def _header_segments(self) -> list[Segment]:
+        header = self._style("header")
+        sorted_style = self._style("header-sorted")
+        arrow = "▼" if self.sort.descending else "▲"
+        segments: list[Segment] = []
+        for number, place in enumerate(self._columns()):
+            column = place.column
+            is_sorted = column.sort is not None and column.sort is self.sort.key
+            title = f"{place.title}{arrow}" if is_sorted else place.title
+            style = (sorted_style if is_sorted else header) + Style(meta={"header": column.key})
+            if number:
+                segments.append(Segment(" " * GAP, header))
+            segments.append(Segment(fit(title, place.width, column.right), style))
+        width = self.scrollable_content_region.width
+        used = sum(s.cell_length for s in segments)
+        if used < width + round(self.scroll_offset.x):
+            segments.append(Segment(" " * (width + round(self.scroll_offset.x) - used), header))
+        return segments
+
+    def _row_segments(self, index: int, base: Style) -> list[Segment]:
+        total = self.total if self.total is not None else self._loaded_rows
+        if index >= total:
+            if index == 0 and self.total is not None:
+                return [Segment(" No conversations match these filters", self._style("message"))]
+            if index == 0:
+                text = f" Could not read conversations: {self.error}" if self.error else " Loading…"
+                return [Segment(text, self._style("message"))]
+            return []
+        row = self.window.row(index)
+        if row is None:
+            return [Segment(" …", self._style("message") + Style(meta={"row": index}))]
+        cursor = index == self.cursor
+        row_style = base + self._style("cursor") if cursor else base
+        segments: list[Segment] = []
+        for number, place in enumerate(self._columns()):
+            text, role = place.column.cell(row, self.cell_context)
+            style = row_style
+            if role is not None and not cursor:
+                style = style + self._style(role)
+            if number:
+                segments.append(Segment(" " * GAP, row_style))
+            meta = Style(meta={"row": index, "column": place.column.key})
+            segments.append(Segment(fit(text, place.width, place.column.right), style + meta))
+        if cursor:
+            width = self.scrollable_content_region.width + round(self.scroll_offset.x)
+            used = sum(s.cell_length for s in segments)
+            if used < width:
+                segments.append(Segment(" " * (width - used), row_style))
+        return segments
+
+    # ------------------------------------------------------------------- input
+    def on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        if "header" in meta:
+            self._sort_by_column(meta["header"])
+        elif "row" in meta:
+            self.focus()
+            self.move_cursor(meta["row"])
+            if meta.get("column") == "menu":
+                self.action_menu()
+
+    def _sort_by_column(self, key: str) -> None:
+        sort_key = COLUMNS_BY_KEY[key].sort
+        if sort_key is None:
+            return
+        if sort_key is self.sort.key:
+            sort = Sort(key=sort_key, descending=not self.sort.descending)
+        else:
+            sort = Sort(key=sort_key, descending=_descending_first(sort_key))
+        self.post_message(self.SortRequested(sort))
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor - 1)
+
+    def action_page_down(self) -> None:
+        page = max(1, self._body_height())
+        self.scroll_to(y=self.scroll_offset.y + page, animate=False)
+        self.move_cursor(self.cursor + page)
+
+    def action_page_up(self) -> None:
+        page = max(1, self._body_height())
+        self.scroll_to(y=self.scroll_offset.y - page, animate=False)
+        self.move_cursor(self.cursor - page)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        if self.total is not None:
+            self.move_cursor(self.total - 1)
+
+    def action_scroll_columns(self, cells: int) -> None:
+        self.scroll_to(x=self.scroll_offset.x + cells, animate=False)
+
+    def action_menu(self) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.MenuRequested(row))
+
+    def action_sort_next(self) -> None:
+        keys = [p.column.key for p in self._columns() if p.column.sort is not None]
+        current = next((k for k in keys if COLUMNS_BY_KEY[k].sort is self.sort.key), None)
+        following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+        sort_key = COLUMNS_BY_KEY[following].sort
+        assert sort_key is not None
+        self.post_message(self.SortRequested(Sort(key=sort_key, descending=_descending_first(sort_key))))
+
+    def action_sort_reverse(self) -> None:
+        self.post_message(self.SortRequested(Sort(key=self.sort.key, descending=not self.sort.descending)))
+
+    def action_toggle_columns(self) -> None:
+        self.all_columns = not self.all_columns
+        self._placed_for = None
+        self.scroll_to(x=0, animate=False)
+        self._update_virtual_size()
+        self.refresh()
+
+
+def _descending_first(key: SortKey) -> bool:
+    """Times and ratings read best largest first; names and ids A to Z."""
+    return key in {
+        SortKey.CREATED_AT,
+        SortKey.DURATION,
+        SortKey.RATING,
+        SortKey.INACTIVITY,
+        SortKey.RESPONSE_CREATION,
+        SortKey.RESPONSE_ASSIGNMENT,
+        SortKey.NO_RESPONSE,
+    }
