@@ -8,6 +8,7 @@ whole file or the store (ids that resolve, duplicates, agent in the named group)
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -18,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    Strict,
     model_validator,
 )
 
@@ -45,13 +47,30 @@ Timestamp = Annotated[datetime, BeforeValidator(_instant), PlainSerializer(forma
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
+def _text(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; refusing it here keeps both stores lossless
+    if "\x00" in value:
+        raise ValueError("text cannot contain a NUL character (\\u0000)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_text)]
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _tag(value: str) -> str:
     if not value.strip():
         raise ValueError("a tag cannot be empty")
+    if _CONTROL.search(value):
+        raise ValueError(f"a tag cannot contain control characters: {value!r}")
     return value
 
 
 Tag = Annotated[str, Field(max_length=100), AfterValidator(_tag)]
+
+StrictInt = Annotated[int, Strict()]
+StrictBool = Annotated[bool, Strict()]
 
 
 class Record(BaseModel):
@@ -61,24 +80,24 @@ class Record(BaseModel):
 class GroupRecord(Record):
     type: Literal["group"] = "group"
     id: Id
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     routing: RoutingConfig = RoutingConfig()
 
 
 class AgentRecord(Record):
     type: Literal["agent"] = "agent"
     id: Id
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     role: Role = Role.AGENT
-    groups: tuple[Id, ...] = ()
-    available: bool = True
-    max_active: int | None = Field(None, ge=0)
+    groups: tuple[Id, ...] = Field((), max_length=1000)
+    available: StrictBool = True
+    max_active: StrictInt | None = Field(None, ge=0, le=2**31 - 1)
 
 
 class Customer(Record):
     phone: str
     wa_id: str | None = Field(None, pattern=r"^\d{5,32}$")
-    name: str = Field("", max_length=500)
+    name: Text = Field("", max_length=500)
 
     @model_validator(mode="before")
     @classmethod
@@ -99,7 +118,7 @@ class MessageRecord(Record):
     at: Timestamp
     from_: Sender = Field(alias="from")
     agent: Id | None = None
-    text: str
+    text: Text
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
 
@@ -115,7 +134,7 @@ class MessageRecord(Record):
 class NoteRecord(Record):
     at: Timestamp
     author: Id
-    text: str
+    text: Text
 
 
 class EventRecord(Record):
@@ -126,7 +145,7 @@ class EventRecord(Record):
     from_group: Id | None = None
     to_agent: Id | None = None
     to_group: Id | None = None
-    rule: str | None = None
+    rule: str | None = Field(None, min_length=1, max_length=20)
 
 
 class ConversationRecord(Record):
@@ -139,8 +158,8 @@ class ConversationRecord(Record):
     created_at: Timestamp
     assigned_at: Timestamp | None = None
     closed_at: Timestamp | None = None
-    rating: int | None = Field(None, ge=1, le=5)
-    rating_comment: str | None = None
+    rating: StrictInt | None = Field(None, ge=1, le=5)
+    rating_comment: Text | None = None
     tags: tuple[Tag, ...] = ()
     messages: tuple[MessageRecord, ...] = ()
     notes: tuple[NoteRecord, ...] = ()
@@ -167,3 +186,23 @@ class ConversationRecord(Record):
 
 
 AnyRecord = Annotated[GroupRecord | AgentRecord | ConversationRecord, Field(discriminator="type")]
+
+RECORD_TYPES: dict[str, type[GroupRecord | AgentRecord | ConversationRecord]] = {
+    "group": GroupRecord,
+    "agent": AgentRecord,
+    "conversation": ConversationRecord,
+}
+
+# Characters JSON may carry raw but that would drive a terminal (DEL, C1 such as the 8-bit CSI)
+# or split a line for readers that honour Unicode line breaks (NEL, U+2028, U+2029).
+_UNSAFE_RAW = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def to_line(record: Record) -> str:
+    """The canonical NDJSON line of a record (no newline): the form export writes.
+
+    Compact JSON with keys in field order and UTF-8 text; every control character, DEL, C1
+    and U+2028/U+2029 is escaped as ``\\uXXXX``, so an export printed to a terminal cannot
+    drive it and every line splitter sees one record per line.
+    """
+    return _UNSAFE_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", record.model_dump_json())

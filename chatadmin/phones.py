@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -39,6 +40,24 @@ def normalize_phone(text: str) -> Phone:
         raise InvalidInput(f"not a valid phone number: {text!r}")
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return Phone(e164=e164, country=phonenumbers.region_code_for_number(parsed))
+
+
+@lru_cache(maxsize=65536)
+def country_of(e164: str) -> str | None:
+    """The ISO region of a number already in E.164 (as stored); None for non-geographic ones.
+
+    Cheap when the country code has one region (+52 is MX); shared codes (+1, +7, +44, …)
+    need libphonenumber's full rules, so +1 787 … is PR, not US.
+    """
+    number_digits = e164[1:]
+    for length in (1, 2, 3):
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(number_digits[:length] or 0))
+        if regions:
+            break
+    else:
+        return None
+    region = regions[0] if len(regions) == 1 else phonenumbers.region_code_for_number(phonenumbers.parse(e164))
+    return region if region and len(region) == 2 and region != "ZZ" else None
 
 
 def format_phone(e164: str) -> str:
