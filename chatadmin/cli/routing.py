@@ -6,11 +6,12 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from chatadmin.backend import UNSET
+from chatadmin.backend import UNSET, Backend
 from chatadmin.cli import output
 from chatadmin.cli.common import connection_options, handle_errors, open_backend
 from chatadmin.domain import RoutingConfig, RoutingRule
-from chatadmin.errors import InvalidInput
+from chatadmin.errors import ChatAdminError, InvalidInput
+from chatadmin.routing.changes import MAX_LOG, describe
 from chatadmin.text import one_line
 
 
@@ -21,13 +22,18 @@ def routing_group() -> None:
 
 @routing_group.command("show")
 @click.argument("group", required=False)
+@click.option("--log", "show_log", is_flag=True, help="the audit trail of routing changes instead (GROUP's only, when given)")
+@click.option("--limit", type=click.IntRange(1, MAX_LOG), default=20, show_default=True, help="with --log: the newest N changes")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @connection_options
 @handle_errors
-def routing_show(group: str | None, fmt: str) -> None:
-    """Each group's rule, options, queue and members."""
+def routing_show(group: str | None, show_log: bool, limit: int, fmt: str) -> None:
+    """Each group's rule, options, queue and members; or, with --log, who changed what and when."""
     backend = open_backend()
     try:
+        if show_log:
+            _show_log(backend, group, limit, fmt)
+            return
         groups = backend.list_groups()
         agents = {a.id: a for a in backend.list_agents()}
     finally:
@@ -49,20 +55,42 @@ def routing_show(group: str | None, fmt: str) -> None:
             if index:
                 members.append(", ")
             if agent is None:
-                members.append(member_id)
+                members.append(one_line(member_id))
                 continue
             cap = "∞" if agent.max_active is None else str(agent.max_active)
-            members.append(f"{member_id} {agent.load}/{cap}", style=None if agent.available else "dim")
+            members.append(f"{one_line(member_id)} {agent.load}/{cap}", style=None if agent.available else "dim")
             if not agent.available:
                 members.append(" (away)", style="dim")
         table.add_row(
-            Text(f"{g.id} ({one_line(g.name)})"),
+            Text(f"{one_line(g.id)} ({one_line(g.name)})"),
             g.routing.rule.value,
             "yes" if g.routing.only_available else "no",
             "yes" if g.routing.sticky else "no",
             str(g.queue_length),
             members,
         )
+    output.console().print(table)
+
+
+def _show_log(backend: Backend, group: str | None, limit: int, fmt: str) -> None:
+    from chatadmin.store.routing_log import routing_log
+    from chatadmin.store.sql import SqlStore
+
+    if not isinstance(backend, SqlStore):
+        raise ChatAdminError("routing show --log reads a local store (--db); a server does not serve the log")
+    changes = routing_log(backend, group=group, limit=limit)
+    if fmt == "json":
+        click.echo(output.to_json([c.model_dump(mode="json") for c in changes], indent=2))
+        return
+    zone = backend.clock.zone
+    table = Table(header_style="bold", pad_edge=False)
+    for name in ("When", "Actor", "Change"):
+        table.add_column(name)
+    for change in changes:
+        table.add_row(output.local_time(change.at, zone), Text(one_line(change.actor)), Text(one_line(describe(change))))
+    if not changes:
+        click.echo("no routing changes yet" + (f" in {one_line(group)}" if group else ""))
+        return
     output.console().print(table)
 
 
@@ -90,7 +118,7 @@ def routing_set(group: str, rule: str | None, only_available: bool | None, stick
         backend.dispose()
     r = updated.routing
     click.echo(
-        f"{updated.id}: {r.rule.value}, {'only available' if r.only_available else 'any'} agents, "
+        f"{one_line(updated.id)}: {r.rule.value}, {'only available' if r.only_available else 'any'} agents, "
         f"{'sticky' if r.sticky else 'not sticky'}; {updated.queue_length} waiting"
     )
 
@@ -133,7 +161,8 @@ def agent_set(
         backend.dispose()
     cap = "no cap" if updated.max_active is None else f"cap {updated.max_active}"
     state = "available" if updated.available else "unavailable"
-    click.echo(f"{updated.id}: {state}, load {updated.load}, {cap}, groups {', '.join(updated.groups) or '—'}")
+    groups = one_line(", ".join(updated.groups)) or "—"
+    click.echo(f"{one_line(updated.id)}: {state}, load {updated.load}, {cap}, groups {groups}")
 
 
 @agent_group.command("list")
@@ -155,5 +184,12 @@ def agent_list(fmt: str) -> None:
         table.add_column(name)
     for a in agents:
         cap = "∞" if a.max_active is None else str(a.max_active)
-        table.add_row(a.id, Text(one_line(a.name)), a.role.value, "yes" if a.available else "no", f"{a.load}/{cap}", ", ".join(a.groups))
+        table.add_row(
+            Text(one_line(a.id)),
+            Text(one_line(a.name)),
+            a.role.value,
+            "yes" if a.available else "no",
+            f"{a.load}/{cap}",
+            Text(one_line(", ".join(a.groups))),
+        )
     output.console().print(table)

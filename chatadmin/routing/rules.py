@@ -1,16 +1,17 @@
 """The routing rules as pure functions: the group's members and their loads in, a choice out.
 
-Definitions (the same in the docs and the tests):
+Definitions (the same in ``docs/routing.md`` and the tests):
 
 - **Eligible agent**: a member of the group who is available (unless the group's
   ``only_available`` is off) and whose load is below their cap (``max_active``; None = no cap).
   Load = the agent's ``in_progress`` conversations across all groups.
-- ``round_robin``: the next eligible member after the one this group last assigned to, in
-  agent-id order, wrapping around.
+- ``round_robin``: the next eligible member after the one this group's round robin last
+  picked, in agent-id order, wrapping around. Sticky picks and transfers to a named agent do
+  not move the position.
 - ``least_busy``: the eligible member with the lowest load; ties go to the one whose last
   assignment is oldest (never assigned counts as oldest), then to the lowest agent id.
 - ``manual``: no automatic pick; the chat waits in the group's queue.
-- ``sticky`` (any rule): the customer's previous agent gets the chat when eligible.
+- ``sticky`` (any rule but manual): the customer's previous agent gets the chat when eligible.
 - Nobody eligible: no pick; the chat waits ``open`` in the group's queue.
 """
 
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chatadmin.domain import RoutingConfig, RoutingRule
+
+STICKY = "sticky"
 
 
 @dataclass(frozen=True)
@@ -36,14 +39,43 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Choice:
+    """Who gets the chat (None: it waits in the queue) and the rule that decided.
+
+    ``rule`` is ``round_robin``, ``least_busy``, ``sticky`` or ``manual``; when nobody is
+    eligible it is the group's rule.
+    """
+
     agent_id: str | None
-    rule: str  # the rule that decided: round_robin, least_busy, sticky or manual
+    rule: str
+
+
+def has_room(candidate: Candidate) -> bool:
+    """The agent's load is below their cap (or they have none)."""
+    return candidate.max_active is None or candidate.load < candidate.max_active
 
 
 def eligible(candidate: Candidate, config: RoutingConfig) -> bool:
+    """Available (when the group asks for it) and below the cap."""
     if config.only_available and not candidate.available:
         return False
-    return candidate.max_active is None or candidate.load < candidate.max_active
+    return has_room(candidate)
+
+
+def next_in_turn(pool: Sequence[Candidate], last_assigned: str | None) -> Candidate:
+    """Round robin: the first of ``pool`` (sorted by id) after ``last_assigned``, wrapping around."""
+    if last_assigned is not None:
+        for member in pool:
+            if member.agent_id > last_assigned:
+                return member
+    return pool[0]
+
+
+def least_busy(pool: Sequence[Candidate]) -> Candidate:
+    """Lowest load; then the oldest last assignment (never assigned first); then the lowest id."""
+    return min(
+        pool,
+        key=lambda m: (m.load, m.last_assigned_at is not None, m.last_assigned_at or datetime.min, m.agent_id),
+    )
 
 
 def choose(
@@ -53,7 +85,11 @@ def choose(
     last_assigned: str | None = None,
     previous_agent: str | None = None,
 ) -> Choice:
-    """Who of ``members`` gets the next chat of the group, or nobody (``agent_id`` None)."""
+    """Who of ``members`` gets the next chat of the group, or nobody (``agent_id`` None).
+
+    ``last_assigned`` is the agent id the group's round robin picked last (it need not be a
+    member any more); ``previous_agent`` is the customer's previous agent, for ``sticky``.
+    """
     if config.rule is RoutingRule.MANUAL:
         return Choice(None, RoutingRule.MANUAL.value)
     pool = sorted((m for m in members if eligible(m, config)), key=lambda m: m.agent_id)
@@ -62,17 +98,7 @@ def choose(
     if config.sticky and previous_agent is not None:
         for member in pool:
             if member.agent_id == previous_agent:
-                return Choice(member.agent_id, "sticky")
+                return Choice(member.agent_id, STICKY)
     if config.rule is RoutingRule.ROUND_ROBIN:
-        after = [m for m in pool if last_assigned is not None and m.agent_id > last_assigned]
-        return Choice((after or pool)[0].agent_id, RoutingRule.ROUND_ROBIN.value)
-    oldest = datetime.min
-    best = min(
-        pool,
-        key=lambda m: (
-            m.load,
-            m.last_assigned_at.replace(tzinfo=None) if m.last_assigned_at else oldest,
-            m.agent_id,
-        ),
-    )
-    return Choice(best.agent_id, RoutingRule.LEAST_BUSY.value)
+        return Choice(next_in_turn(pool, last_assigned).agent_id, RoutingRule.ROUND_ROBIN.value)
+    return Choice(least_busy(pool).agent_id, RoutingRule.LEAST_BUSY.value)

@@ -27,7 +27,8 @@ from chatadmin.domain import (
 )
 from chatadmin.errors import Conflict, InvalidInput, NotFound
 from chatadmin.permissions import Action
-from chatadmin.store import assign
+from chatadmin.routing.changes import Setting, cap, config_diff, flag
+from chatadmin.store import assign, routing_log
 from chatadmin.store.derive import seconds_between
 from chatadmin.store.models import (
     AgentRow,
@@ -74,8 +75,8 @@ def locked_conversation(
     session: Session, ctx: Context, conversation_id: str, action: Action, expected_version: int | None
 ) -> ConversationRecord:
     statement = select(ConversationRecord).where(ConversationRecord.id == conversation_id)
-    if ctx.lock_rows:
-        statement = statement.with_for_update()
+    if ctx.lock_rows:  # NO KEY UPDATE: inserting its events must not wait on it (see assign)
+        statement = statement.with_for_update(key_share=True).execution_options(populate_existing=True)
     conversation = session.scalar(statement)
     if conversation is None:
         raise NotFound(f"unknown conversation {conversation_id!r}")
@@ -135,16 +136,12 @@ def assignment_response(session: Session, conversation: ConversationRecord) -> i
     return None if first is None else seconds_between(conversation.assigned_at, first)
 
 
-def load_of(session: Session, agent_pk: int) -> int:
-    """An agent's load: their in_progress conversations across all groups."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(ConversationRecord)
-            .where(ConversationRecord.agent_pk == agent_pk, ConversationRecord.status == Status.IN_PROGRESS.value)
-        )
-        or 0
-    )
+def load_of(session: Session, agent_pk: int, exclude: ConversationRecord | None = None) -> int:
+    """An agent's load: their in_progress conversations across all groups (but ``exclude``)."""
+    where = [ConversationRecord.agent_pk == agent_pk, ConversationRecord.status == Status.IN_PROGRESS.value]
+    if exclude is not None:
+        where.append(ConversationRecord.pk != exclude.pk)
+    return int(session.scalar(select(func.count()).select_from(ConversationRecord).where(*where)) or 0)
 
 
 def assign_to(session: Session, ctx: Context, conversation: ConversationRecord, group: GroupRow, agent: AgentRow | None) -> None:
@@ -170,26 +167,28 @@ def transfer(
     if conversation.status == Status.CLOSED.value:
         raise InvalidInput(f"conversation {conversation_id} is closed; reopen it before transferring it")
     permissions.check(ctx.principal, Action.TRANSFER, group_id)
-    statement = select(GroupRow).where(GroupRow.id == group_id)
-    if ctx.lock_rows:
-        statement = statement.with_for_update()
-    group = session.scalar(statement)
-    if group is None:
+    group_pk = session.scalar(select(GroupRow.pk).where(GroupRow.id == group_id))
+    if group_pk is None:
         raise InvalidInput(f"unknown group {group_id!r}")
-    from_agent_pk, from_group_pk = conversation.agent_pk, conversation.group_pk
-    over_cap = False
+    agent: AgentRow | None = None
     if agent_id is not None:
         agent = session.scalar(select(AgentRow).where(AgentRow.id == agent_id))
         if agent is None:
             raise InvalidInput(f"unknown agent {agent_id!r}")
+    from_agent_pk, from_group_pk = conversation.agent_pk, conversation.group_pk
+    holder = from_agent_pk if conversation.status == Status.IN_PROGRESS.value else None
+    # the target group, and the groups whose queues the current agent's freed place may drain
+    group = assign.lock_for(session, ctx, (group_pk,), holder)[group_pk]
+    over_cap = False
+    if agent is not None:
         member = session.scalar(
             select(Membership).where(Membership.agent_pk == agent.pk, Membership.group_pk == group.pk)
         )
         if member is None:
             raise InvalidInput(f"agent {agent_id} is not a member of group {group_id}")
         if agent.max_active is not None:
-            current = load_of(session, agent.pk) - (1 if conversation.agent_pk == agent.pk and conversation.status == Status.IN_PROGRESS.value else 0)
-            over_cap = current >= agent.max_active
+            # a transfer to a named agent may go over their cap; the result says so
+            over_cap = load_of(session, agent.pk, conversation) >= agent.max_active
         rule = RoutingRule.MANUAL.value
     else:
         agent, rule = assign.choose(session, ctx, group, conversation)
@@ -206,8 +205,8 @@ def transfer(
         to_group_pk=group.pk,
         rule=rule,
     )
-    if from_agent_pk is not None and from_agent_pk != conversation.agent_pk:
-        assign.capacity_freed(session, ctx, from_agent_pk)
+    if holder is not None and holder != conversation.agent_pk:
+        assign.capacity_freed(session, ctx, holder)
     return TransferResult(
         id=conversation.id,
         agent=agent.id if agent else None,
@@ -224,6 +223,8 @@ def close(session: Session, ctx: Context, conversation_id: str, expected_version
     if conversation.status == Status.CLOSED.value:
         raise InvalidInput(f"conversation {conversation_id} is already closed")
     freed = conversation.agent_pk if conversation.status == Status.IN_PROGRESS.value else None
+    if freed is not None:
+        assign.lock_for(session, ctx, (), freed)  # the queues their freed place drains
     conversation.status = Status.CLOSED.value
     conversation.closed_at = ctx.now
     touch(session, conversation)
@@ -239,6 +240,8 @@ def reopen(session: Session, ctx: Context, conversation_id: str, expected_versio
     conversation = locked_conversation(session, ctx, conversation_id, Action.REOPEN, expected_version)
     if conversation.status != Status.CLOSED.value:
         raise InvalidInput(f"conversation {conversation_id} is not closed")
+    if conversation.agent_pk is not None:
+        assign.lock_for(session, ctx, (), conversation.agent_pk)  # their load grows: routing must see it
     conversation.status = Status.IN_PROGRESS.value if conversation.agent_pk else Status.OPEN.value
     conversation.closed_at = None
     touch(session, conversation)
@@ -382,18 +385,18 @@ def load_groups(session: Session, ids: list[str] | None = None) -> list[Group]:
 
 
 def set_routing(session: Session, ctx: Context, group_id: str, config: RoutingConfig) -> Group:
+    """Change a group's rule and options (each change audited); queued chats drain at once."""
     permissions.check(ctx.principal, Action.ROUTING, group_id)
-    statement = select(GroupRow).where(GroupRow.id == group_id)
-    if ctx.lock_rows:
-        statement = statement.with_for_update()
-    group = session.scalar(statement)
-    if group is None:
+    group_pk = session.scalar(select(GroupRow.pk).where(GroupRow.id == group_id))
+    if group_pk is None:
         raise InvalidInput(f"unknown group {group_id!r}")
+    group = assign.lock(session, ctx, (group_pk,))[group_pk]
+    for setting, old, new in config_diff(assign.config_of(group), config):
+        routing_log.record(session, ctx, setting, old, new, group_pk=group.pk)
     group.routing_rule = config.rule.value
     group.only_available = config.only_available
     group.sticky = config.sticky
-    session.flush()
-    assign.drain_group(session, ctx, group)
+    assign.drain(session, ctx, (group.pk,))
     return load_groups(session, [group_id])[0]
 
 
@@ -406,32 +409,40 @@ def set_agent(
     add_groups: tuple[str, ...],
     remove_groups: tuple[str, ...],
 ) -> Agent:
+    """Change an agent's availability, cap and groups (each change audited); freed capacity drains queues."""
     permissions.check(ctx.principal, Action.AGENTS, None)
-    statement = select(AgentRow).where(AgentRow.id == agent_id)
-    if ctx.lock_rows:
-        statement = statement.with_for_update()
-    agent = session.scalar(statement)
-    if agent is None:
+    agent_pk = session.scalar(select(AgentRow.pk).where(AgentRow.id == agent_id))
+    if agent_pk is None:
         raise InvalidInput(f"unknown agent {agent_id!r}")
-    if not isinstance(max_active, Unset):
-        if max_active is not None and max_active < 0:
-            raise InvalidInput("max_active must be 0 or more, or none")
-        agent.max_active = max_active
-    if available is not None:
-        agent.available = available
-    groups = dict(session.execute(select(GroupRow.id, GroupRow.pk).where(GroupRow.id.in_(add_groups + remove_groups))).all())
+    if not isinstance(max_active, Unset) and max_active is not None and max_active < 0:
+        raise InvalidInput("max_active must be 0 or more, or none")
+    both = sorted(set(add_groups) & set(remove_groups))
+    if both:
+        raise InvalidInput(f"cannot both add and remove group {both[0]!r}")
+    named = dict(session.execute(select(GroupRow.id, GroupRow.pk).where(GroupRow.id.in_(add_groups + remove_groups))).all())
     for gid in add_groups + remove_groups:
-        if gid not in groups:
+        if gid not in named:
             raise InvalidInput(f"unknown group {gid!r}")
-    current = set(session.scalars(select(Membership.group_pk).where(Membership.agent_pk == agent.pk)))
+    assign.lock_for(session, ctx, named.values(), agent_pk)
+    agent = session.get_one(AgentRow, agent_pk)
+    if not isinstance(max_active, Unset) and max_active != agent.max_active:
+        routing_log.record(session, ctx, Setting.MAX_ACTIVE, cap(agent.max_active), cap(max_active), agent_pk=agent.pk)
+        agent.max_active = max_active
+    if available is not None and available != agent.available:
+        routing_log.record(session, ctx, Setting.AVAILABLE, flag(agent.available), flag(available), agent_pk=agent.pk)
+        agent.available = available
+    current = assign.groups_of(session, agent.pk)
     position = len(current)
     for gid in add_groups:
-        if groups[gid] not in current:
-            session.add(Membership(agent_pk=agent.pk, group_pk=groups[gid], position=position))
-            current.add(groups[gid])
+        if named[gid] not in current:
+            session.add(Membership(agent_pk=agent.pk, group_pk=named[gid], position=position))
+            routing_log.record(session, ctx, Setting.MEMBER, "false", "true", group_pk=named[gid], agent_pk=agent.pk)
+            current.add(named[gid])
             position += 1
     for gid in remove_groups:
-        session.execute(delete(Membership).where(Membership.agent_pk == agent.pk, Membership.group_pk == groups[gid]))
-    session.flush()
+        if named[gid] in current:
+            session.execute(delete(Membership).where(Membership.agent_pk == agent.pk, Membership.group_pk == named[gid]))
+            routing_log.record(session, ctx, Setting.MEMBER, "true", "false", group_pk=named[gid], agent_pk=agent.pk)
+            current.discard(named[gid])
     assign.capacity_freed(session, ctx, agent.pk)
     return load_agents(session, [agent_id])[0]

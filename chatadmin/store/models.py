@@ -241,3 +241,22 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RoutingChangeRow(Base):
+    """The audit trail of routing configuration: who changed a rule, an availability, a cap or a membership."""
+
+    __tablename__ = "routing_changes"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(Instant)
+    # an agent id, or "system"
+    actor: Mapped[str] = mapped_column(String(64))
+    group_pk: Mapped[int | None] = mapped_column(ForeignKey("groups.pk"))
+    agent_pk: Mapped[int | None] = mapped_column(ForeignKey("agents.pk"))
+    # rule, only_available, sticky (of a group); available, max_active (of an agent); member (both)
+    setting: Mapped[str] = mapped_column(String(20))
+    old_value: Mapped[str | None] = mapped_column(String(40))
+    new_value: Mapped[str | None] = mapped_column(String(40))
+
+    __table_args__ = (Index(None, "at", "pk"),)
