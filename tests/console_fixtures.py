@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
+
+from textual.pilot import Pilot
 
 from chatadmin.clock import Clock, format_instant, parse_instant
 from chatadmin.store.engine import make_engine, upgrade
@@ -42,7 +45,7 @@ def _at(minutes_before_now: int) -> datetime:
 def conversation(number: int) -> dict[str, object]:
     """Conversation ``c-1000 + number``: its facts follow from ``number`` alone."""
     phone, name = CUSTOMERS[number % len(CUSTOMERS)]
-    group, _ = GROUPS[number % 3]
+    group, _ = GROUPS[(number // 2) % 3]
     members = [a for a in AGENTS if group in a[2] and a[3] == "agent"]
     agent = members[number % len(members)][0]
     created = _at(40 + number * 97)  # from 40 minutes ago back over about two days
@@ -82,13 +85,44 @@ def ndjson_lines(count: int = 30, extra: list[dict[str, object]] | None = None) 
     return [json.dumps(record, ensure_ascii=False) for record in records]
 
 
+class NamedStore(SqlStore):
+    """The fixture store under a fixed name, so headers (and snapshots) do not show a temp path."""
+
+    @property
+    def location(self) -> str:
+        return "fixture.sqlite3"
+
+
 def open_store(url: str, clock: Clock, *, count: int = 30, extra: list[dict[str, object]] | None = None,
-               acting_as: str | None = None) -> SqlStore:
-    """A SqlStore at ``url`` holding the fixed dataset (``count`` conversations, plus ``extra``)."""
+               acting_as: str | None = None) -> NamedStore:
+    """A store at ``url`` holding the fixed dataset (``count`` conversations, plus ``extra``)."""
     engine = make_engine(url)
     try:
         upgrade(engine)
         import_ndjson(engine, ndjson_lines(count, extra), "fixture.ndjson")
     finally:
         engine.dispose()
-    return SqlStore.open(url, clock, acting_as=acting_as)
+    return NamedStore.open(url, clock, acting_as=acting_as)  # type: ignore[return-value]
+
+
+async def settle(pilot: Pilot[object], rounds: int = 50) -> None:
+    """Wait until no worker runs and no message is pending (workers start workers, so loop)."""
+    app = pilot.app
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in app.workers):
+            await pilot.pause()
+            if not any(worker.is_running for worker in app.workers):
+                return
+    raise AssertionError("the console did not settle")
+
+
+async def wait_until(pilot: Pilot[object], condition: Callable[[], bool], rounds: int = 100) -> None:
+    """Pause in small steps until ``condition()`` holds (debounce timers, worker replies)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.02)
+        await settle(pilot)
+    raise AssertionError("condition never held")

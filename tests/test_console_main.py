@@ -1,0 +1,458 @@
+"""The console's main screen driven through keys and clicks, checked against a real store."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from textual.binding import Binding
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Input, Select, Static
+
+from chatadmin.app import ChatAdminApp
+from chatadmin.clock import Clock
+from chatadmin.domain import ConversationFilter, Sort, SortKey, Status
+from chatadmin.errors import InvalidInput
+from chatadmin.screens.error import ErrorScreen
+from chatadmin.screens.help import HelpScreen
+from chatadmin.screens.row_menu import RowMenuScreen
+from chatadmin.store.engine import make_engine
+from chatadmin.store.load import import_ndjson
+from chatadmin.widgets.filters import FilterBar
+from chatadmin.widgets.metrics import MetricsBar
+from chatadmin.widgets.table import ConversationTable
+from tests.console_fixtures import NOW, NamedStore, conversation, open_store, settle, wait_until
+
+SIZE = (120, 40)
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def store(sqlite_url: str, clock: Clock) -> Iterator[NamedStore]:
+    store = open_store(sqlite_url, clock)
+    yield store
+    store.dispose()
+
+
+def console(store: NamedStore) -> ChatAdminApp:
+    # polls only when a test asks (r), so nothing changes under an assertion
+    return ChatAdminApp(store, refresh_seconds=3600)
+
+
+def loaded_rows(table: ConversationTable) -> list:
+    assert table.total is not None
+    return [table.window.row(i) for i in range(table.total) if table.window.row(i) is not None]
+
+
+def status_text(app: ChatAdminApp) -> str:
+    return str(app.query_one("#status-line", Static).visual)
+
+
+async def test_opens_on_the_newest_conversations_with_header_metrics_and_count(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.table
+        expected = store.list_conversations(limit=30).rows
+        assert table.total == 30
+        assert [row.id for row in loaded_rows(table)] == [row.id for row in expected]
+        assert table.current_row is not None and table.current_row.id == expected[0].id
+        assert app.sub_title == "fixture.sqlite3 · local administrator (admin)"
+        assert app.query_one(MetricsBar).metrics == store.metrics()
+        assert "30 conversations" in status_text(app)
+        assert "America/Mexico_City" in status_text(app)
+
+
+async def test_search_as_you_type_narrows_the_list(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        # letters that are also table keys (l, s, g, j) must reach the search field
+        await pilot.press(*"luis g")
+        search = app.query_one("#filter-search", Input)
+        assert search.value == "luis g"
+        expected = store.count_conversations(ConversationFilter(search="luis g"))
+        await wait_until(pilot, lambda: app.table.filters.search == "luis g" and app.table.total is not None)
+        assert app.table.total == expected > 0
+        assert all("Luis G" in row.customer_name for row in loaded_rows(app.table))
+        assert f"{expected} of 30 conversations" in status_text(app)
+
+
+async def choose(pilot, select_id: str, label: str) -> None:
+    """Open a drop-down with the keyboard, type the start of an option, pick it with enter."""
+    select = pilot.app.query_one(select_id, Select)
+    select.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press(*label)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_status_country_and_group_filters_combine(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await choose(pilot, "#filter-status", "In progress")
+        await settle(pilot)
+        wanted = ConversationFilter(statuses=frozenset({Status.IN_PROGRESS}))
+        assert app.table.filters == wanted
+        assert app.table.total == store.count_conversations(wanted)
+        assert {row.status for row in loaded_rows(app.table)} == {Status.IN_PROGRESS}
+
+        await choose(pilot, "#filter-group", "Sales")
+        await settle(pilot)
+        wanted = wanted.model_copy(update={"groups": frozenset({"sales"})})
+        assert app.table.filters == wanted
+        assert app.table.total == store.count_conversations(wanted) > 0
+        assert {row.group for row in loaded_rows(app.table)} == {"sales"}
+
+        await choose(pilot, "#filter-country", "MX")
+        await settle(pilot)
+        wanted = wanted.model_copy(update={"countries": frozenset({"MX"})})
+        assert app.table.filters == wanted
+        rows = loaded_rows(app.table)
+        assert [r.id for r in rows] == [r.id for r in store.list_conversations(wanted, limit=100).rows]
+        assert rows and {row.country for row in rows} == {"MX"}
+        summary = str(app.query_one("#filter-summary", Static).visual)
+        assert "In progress" in summary and "group Sales" in summary and "country MX" in summary
+
+
+async def test_clear_filters_with_one_key(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"ana", "enter")
+        await choose(pilot, "#filter-status", "Closed")
+        await settle(pilot)
+        assert app.table.total == store.count_conversations(
+            ConversationFilter(search="ana", statuses=frozenset({Status.CLOSED}))
+        )
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert app.table.filters.is_empty()
+        assert app.table.total == 30
+        assert app.query_one("#filter-search", Input).value == ""
+        assert app.query_one("#filter-status", Select).value == Select.NULL
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [("#filter-created-from", "2026-13-40"), ("#filter-no-response-over", "-5m"), ("#filter-inactive-over", "1x")],
+)
+async def test_invalid_input_is_marked_and_keeps_the_last_valid_results(store: NamedStore, field: str, text: str) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await choose(pilot, "#filter-status", "Open")
+        await settle(pilot)
+        before = app.table.filters
+        shown = [row.id for row in loaded_rows(app.table)]
+        app.query_one(field, Input).focus()
+        await pilot.press(*text, "enter")
+        await settle(pilot)
+        assert app.query_one(field, Input).has_class("-invalid")
+        summary = app.query_one("#filter-summary", Static)
+        assert summary.has_class("-error") and text in str(summary.visual)
+        assert app.table.filters == before
+        assert [row.id for row in loaded_rows(app.table)] == shown
+        # fixing the field applies it
+        await pilot.press(*["backspace"] * len(text))
+        await settle(pilot)
+        assert not app.query_one(field, Input).has_class("-invalid")
+
+
+def test_dates_and_durations_parse_into_the_filter() -> None:
+    from chatadmin.widgets.filter_form import parse_form
+
+    filters, errors = parse_form(
+        {"created_from": "2026-11-01", "created_to": "2026-11-24", "no_response_over": "1h30m", "rating": "5"}
+    )
+    assert errors == {}
+    assert filters is not None
+    assert (filters.created_from.isoformat(), filters.created_to.isoformat()) == ("2026-11-01", "2026-11-24")
+    assert filters.no_response_over == 5400 and filters.ratings == frozenset({5})
+    filters, errors = parse_form({"created_from": "2026-11-24", "created_to": "2026-11-01"})
+    assert filters is None and "before" in errors["created_to"]
+
+
+async def test_sort_by_key_and_by_header_click(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.table
+        customer = next(p for p in table._columns() if p.column.key == "customer")
+        await pilot.click(ConversationTable, offset=(customer.x + 1, 0))
+        await settle(pilot)
+        assert table.sort == Sort(key=SortKey.CUSTOMER_NAME, descending=False)
+        expected = store.list_conversations(sort=table.sort, limit=30).rows
+        assert [row.id for row in loaded_rows(table)] == [row.id for row in expected]
+        await pilot.click(ConversationTable, offset=(customer.x + 1, 0))
+        await settle(pilot)
+        assert table.sort == Sort(key=SortKey.CUSTOMER_NAME, descending=True)
+        assert loaded_rows(table)[0].id == store.list_conversations(sort=table.sort, limit=1).rows[0].id
+
+        await pilot.press("S")
+        await settle(pilot)
+        assert table.sort == Sort(key=SortKey.CUSTOMER_NAME, descending=False)
+        await pilot.press("s")
+        await settle(pilot)
+        following = table._columns()[[p.column.key for p in table._columns()].index("customer") + 1].column
+        assert table.sort.key is following.sort
+        expected = store.list_conversations(sort=table.sort, limit=30).rows
+        assert [row.id for row in loaded_rows(table)] == [row.id for row in expected]
+        assert "by " + following.title in status_text(app)
+
+
+async def test_movement_keys(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await settle(pilot)
+        table = app.table
+        await pilot.press("j", "j", "down")
+        assert table.cursor == 3
+        await pilot.press("k")
+        assert table.cursor == 2
+        await pilot.press("G")
+        await settle(pilot)
+        assert table.cursor == 29
+        assert table.current_row.id == store.list_conversations(offset=29, limit=1).rows[0].id
+        assert table.scroll_offset.y > 0
+        await pilot.press("g")
+        assert table.cursor == 0 and table.scroll_offset.y == 0
+        page = table.scrollable_content_region.height - 1
+        await pilot.press("pagedown")
+        assert table.cursor == page
+        await pilot.press("pageup")
+        assert table.cursor == 0
+
+
+async def test_close_and_reopen_through_the_menu(db_url: str, clock: Clock) -> None:
+    store = open_store(db_url, clock)
+    try:
+        app = console(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            table = app.table
+            target = next(row for row in loaded_rows(table) if row.status is Status.IN_PROGRESS)
+            assert table.select_conversation(target.id)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, RowMenuScreen)
+            await pilot.press("c")
+            await settle(pilot)
+            assert store.get_conversation(target.id).status is Status.CLOSED
+            shown = table.window.row(table.window.find(target.id))
+            assert shown.status is Status.CLOSED and shown.version > target.version
+            assert app.query_one(MetricsBar).metrics == store.metrics()
+            assert any(f"{target.id} is closed" in n.message for n in app._notifications)
+
+            await pilot.press("full_stop")
+            await pilot.pause()
+            assert isinstance(app.screen, RowMenuScreen)
+            await pilot.press("r")
+            await settle(pilot)
+            assert store.get_conversation(target.id).status is not Status.CLOSED
+            assert table.current_row.id == target.id
+            assert table.current_row.status is store.get_conversation(target.id).status
+    finally:
+        store.dispose()
+
+
+async def test_a_conflict_says_so_changes_nothing_and_reads_again(store: NamedStore, sqlite_url: str, clock: Clock) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.table
+        target = next(row for row in loaded_rows(table) if row.status is Status.IN_PROGRESS)
+        table.select_conversation(target.id)
+        other = NamedStore.open(sqlite_url, clock)  # someone else tags it meanwhile
+        try:
+            other.set_tags(target.id, ["changed-elsewhere"])
+        finally:
+            other.dispose()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("c")
+        await settle(pilot)
+        after = store.get_conversation(target.id)
+        assert after.status is Status.IN_PROGRESS and after.tags == ("changed-elsewhere",)
+        assert any(n.severity == "warning" and "read again" in n.message for n in app._notifications)
+        assert table.window.row(table.window.find(target.id)).version == after.version
+
+
+async def test_cursor_stays_on_its_conversation_when_new_ones_arrive(store: NamedStore, sqlite_url: str) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.table
+        await pilot.press("j", "j", "j")
+        watched = table.current_row
+        assert watched is not None and table.cursor == 3
+        newer = [conversation(n) for n in (101, 102)]
+        for number, record in enumerate(newer):
+            record["created_at"] = (NOW.replace(minute=50 + number)).isoformat().replace("+00:00", "Z")
+            record["messages"][0]["at"] = record["created_at"]  # type: ignore[index]
+            record.pop("assigned_at", None), record.pop("agent", None), record.pop("closed_at", None)
+            record.pop("rating", None)
+            record["status"] = "open"
+            record["messages"] = record["messages"][:1]  # type: ignore[index]
+        engine = make_engine(sqlite_url)
+        try:
+            import json
+
+            import_ndjson(engine, [json.dumps(r) for r in newer], "more.ndjson")
+        finally:
+            engine.dispose()
+        await pilot.press("r")
+        await settle(pilot)
+        assert table.total == 32
+        assert table.current_row.id == watched.id
+        assert table.cursor == 5
+
+
+async def test_failures_never_end_the_console(store: NamedStore) -> None:
+    class Broken(NamedStore):
+        fail_with: Exception | None = None
+
+        def metrics(self):  # type: ignore[no-untyped-def]
+            if self.fail_with is not None:
+                raise self.fail_with
+            return super().metrics()
+
+    broken = Broken(store.engine, store.clock)
+    app = console(broken)  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        broken.fail_with = InvalidInput("the store said no")
+        await pilot.press("r")
+        await settle(pilot)
+        assert any(n.severity == "error" and n.message == "the store said no" for n in app._notifications)
+        assert app.query_one(MetricsBar).stale
+        broken.fail_with = None
+        await pilot.press("r")
+        await settle(pilot)
+        assert not app.query_one(MetricsBar).stale
+
+        broken.fail_with = RuntimeError("boom")
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorScreen)
+        assert app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ErrorScreen)
+        broken.fail_with = None
+        await pilot.press("j")
+        assert app.table.cursor == 1
+
+
+async def test_no_poll_while_a_modal_covers_the_list(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        app._on_poll_timer()
+        assert not app._polling and not any(w.group == "poll" for w in app.workers)
+        await pilot.press("escape")
+        await pilot.pause()
+        app._on_poll_timer()
+        assert app._polling
+        await settle(pilot)
+
+
+async def test_palette_sorts_and_clears(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"sort: by customer (ascending)")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette) and palette_hits(app) > 0)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.table.sort == Sort(key=SortKey.CUSTOMER_NAME, descending=False)
+        assert loaded_rows(app.table)[0].id == store.list_conversations(sort=app.table.sort, limit=1).rows[0].id
+
+        await pilot.press("slash", *"luis", "enter", "escape")
+        await settle(pilot)
+        assert app.table.filters.search == "luis"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"filter: clear")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette) and palette_hits(app) > 0)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.table.filters.is_empty() and app.table.total == 30
+
+
+def palette_hits(app: ChatAdminApp) -> int:
+    return app.screen.query_one(CommandList).option_count
+
+
+def test_every_binding_has_an_id_and_a_description() -> None:
+    for owner in (ChatAdminApp, ConversationTable, FilterBar):
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding)
+            assert binding.id and binding.description, (owner.__name__, binding.key)
+
+
+HOSTILE = {
+    "c-2001": "[bold]x[/]",
+    "c-2002": "[@click=app.quit]y",
+    "c-2003": "$accent z",
+    "c-2004": "a\x1b]52;c;SGVsbG8=\x07b",
+    "c-2005": "c\x1b[2Jd",
+    "c-2006": "e\x9bf",
+}
+SHOWN = ["[bold]x[/]", "[@click=app.quit]y", "$accent z", "a]52;c;SGVsbG8=b", "c[2Jd", "ef"]
+# what Textual itself writes: colours and cursor moves
+OWN_SEQUENCES = re.compile(r"\x1b\[[0-9;?]*[mHlhJK]")
+
+
+async def test_hostile_customer_text_is_shown_literally_and_never_reaches_the_terminal(sqlite_url: str, clock: Clock) -> None:
+    extra = []
+    for number, (ident, name) in enumerate(HOSTILE.items()):
+        record = conversation(200 + number)
+        record["id"] = ident
+        record["customer"] = {"phone": "+525512345678", "name": name}
+        record["tags"] = ["[red]t[/]"]
+        extra.append(record)
+    store = open_store(sqlite_url, clock, count=0, extra=extra)
+    try:
+        app = console(store)
+        async with app.run_test(size=(200, 40)) as pilot:
+            await settle(pilot)
+            table = app.table
+            lines = [table.render_line(y).text for y in range(1, 7)]
+            for shown in SHOWN:
+                assert any(shown in line for line in lines), shown
+            assert any("[red]t[/]" in line for line in lines)
+            # the whole screen as a terminal would receive it
+            output = app.screen._compositor.render_update(full=True).render_segments(app.console)
+            leftover = OWN_SEQUENCES.sub("", output)
+            assert "\x1b" not in leftover and "\x07" not in leftover
+            assert not re.search(r"[\x80-\x9f]", output)
+            for shown in SHOWN:
+                assert shown in leftover
+            # a click on the row with the click markup only moves the cursor
+            index = table.window.find("c-2002")
+            await pilot.click(ConversationTable, offset=(20, index + 1 - round(table.scroll_offset.y)))
+            await pilot.pause()
+            assert app.is_running and table.cursor == index
+            # markup typed into the search is a search, shown literally in the summary
+            await pilot.press("slash", *"[bold", "enter")
+            await settle(pilot)
+            assert "“[bold”" in str(app.query_one("#filter-summary", Static).visual)
+            assert table.total == 1
+    finally:
+        store.dispose()
