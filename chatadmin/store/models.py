@@ -260,3 +260,38 @@ class RoutingChangeRow(Base):
     new_value: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (Index(None, "at", "pk"),)
+
+
+class ApiTokenRow(Base):
+    """A bearer token of the HTTP server: only its SHA-256 is kept, never the token."""
+
+    __tablename__ = "api_tokens"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # the public handle shown by `token list` and taken by `token revoke` (also inside the token)
+    id: Mapped[str] = mapped_column(String(16), unique=True)
+    # the agent every request acts as; null: the operator (the local administrator)
+    agent_pk: Mapped[int | None] = mapped_column(ForeignKey("agents.pk", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    last_used_at: Mapped[datetime | None] = mapped_column(Instant)
+    revoked_at: Mapped[datetime | None] = mapped_column(Instant)
+
+
+class IdempotencyRow(Base):
+    """The first answer to a write sent with an ``Idempotency-Key``, replayed to retries of it."""
+
+    __tablename__ = "idempotency_keys"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # whose key: an agent id, or "" for the operator (keys of different users never meet)
+    subject: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(255))
+    # SHA-256 of method, path and body: the same key with another request is refused
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(SmallInteger)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+
+    __table_args__ = (Index(None, "subject", "key", unique=True), Index(None, "created_at"))
