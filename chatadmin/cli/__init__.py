@@ -19,6 +19,7 @@ from chatadmin.cli.conversations import (
 )
 from chatadmin.cli.data import demo_command, export_command, import_command
 from chatadmin.cli.routing import agent_group, routing_group
+from chatadmin.cli.server import serve_command, token_group
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,6 +57,8 @@ for command in (
     agent_group,
 ):
     cli.add_command(command)
+cli.add_command(serve_command)
+cli.add_command(token_group)
 
 
 def main() -> None:
