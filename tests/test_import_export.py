@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chatadmin.clock import parse_instant
+from chatadmin.domain import Sender, Status
 from chatadmin.errors import InvalidInput
-from chatadmin.ndjson import ConversationRecord, to_line
-from chatadmin.store.bulk import CHUNK_SIZE, implied_events
+from chatadmin.ndjson import AgentRecord, ConversationRecord, Customer, GroupRecord, MessageRecord, to_line
+from chatadmin.store.bulk import CHUNK_SIZE, implied_events, write_records
 from chatadmin.store.dump import export_ndjson
 from chatadmin.store.engine import make_engine, upgrade
 from chatadmin.store.load import import_ndjson, parse_lines
@@ -93,9 +95,9 @@ def engine(db_url: str) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
-def export(engine: sa.Engine) -> str:
+def export(engine: sa.Engine, **options: Any) -> str:
     out = io.StringIO()
-    export_ndjson(engine, out)
+    export_ndjson(engine, out, **options)
     return out.getvalue()
 
 
@@ -147,7 +149,7 @@ def test_contract_example_imports_and_reads_back(engine: sa.Engine) -> None:
             )
         ).one()
         assert tuple(row) == ("MX", "customer", 250, 70, "agent", None, "vip", 1, "luis gomez",
-                              "525512345678 5215512345678", "MX")  # fmt: skip
+                              "525512345678 5215512345678", "MX")
         assert connection.execute(sa.text("SELECT value FROM counters WHERE name = 'changes'")).scalar() == 1
         last_assigned = connection.execute(sa.text("SELECT last_assigned_at FROM agents")).scalar()
         assert last_assigned == 1795507380_000000  # 2026-11-24T08:03:00Z in microseconds
@@ -192,7 +194,7 @@ def test_hostile_customer_text_survives_the_round_trip_exactly(engine: sa.Engine
                 notes=[{"at": "2026-11-24T08:30:00Z", "author": "ana", "text": text}],
                 tags=[text.translate({c: None for c in range(0x20)}).translate({c: None for c in range(0x7F, 0xA0)})
                       or "x"],
-            )  # fmt: skip
+            )
         )
     import_lines(engine, ndjson(*records))
     first = export(engine)
@@ -235,7 +237,7 @@ VARIED = ndjson(
         ],
         notes=[{"at": "2026-11-24T09:00:00Z", "author": "system", "text": "n2"},
                {"at": "2026-11-24T08:59:00+00:00", "author": "ana", "text": "n1"}],
-    ),  # fmt: skip
+    ),
     conversation("c-9", created_at="2026-11-24T08:00:00Z", group="zeta", events=[]),
     conversation(
         "c-2",
@@ -253,7 +255,7 @@ VARIED = ndjson(
              "from_group": "alpha", "to_agent": "ana", "to_group": "zeta"},
             {"at": "2026-11-23T23:30:00Z", "kind": "unassigned", "actor": "system"},
         ],
-    ),  # fmt: skip
+    ),
 )
 
 
@@ -266,7 +268,7 @@ def test_varied_file_round_trips_byte_identically(engine: sa.Engine) -> None:
     assert [(r["type"], r["id"]) for r in lines] == [
         ("group", "alpha"), ("group", "zeta"), ("agent", "ana"), ("agent", "Ánxo"),
         ("conversation", "c-2"), ("conversation", "c-10"), ("conversation", "c-9"),
-    ]  # fmt: skip
+    ]
     c10 = lines[5]
     assert c10["created_at"] == "2026-11-24T08:00:00Z"
     assert c10["tags"] == ["a", "z", "Ä"]
@@ -274,13 +276,15 @@ def test_varied_file_round_trips_byte_identically(engine: sa.Engine) -> None:
     assert [n["text"] for n in c10["notes"]] == ["n1", "n2"]
     assert c10["events"] == [{"at": "2026-11-24T08:05:00.250000Z", "kind": "assigned", "actor": "system",
                               "from_agent": None, "from_group": None, "to_agent": "Ánxo", "to_group": "alpha",
-                              "rule": None}]  # fmt: skip
+                              "rule": None}]
     assert [e["kind"] for e in lines[4]["events"]] == ["unassigned", "assigned", "transferred"]
     assert lines[4]["customer"] == {"phone": "+447911123456", "wa_id": "447911123456", "name": ""}
     assert lines[2]["groups"] == ["zeta", "alpha"]
     with engine.connect() as connection:
         assigned = dict(connection.execute(sa.text("SELECT id, last_assigned_at FROM agents")).tuples().all())
     assert assigned == {"ana": 1795482000_000000, "Ánxo": 1795507500_250000}  # 01:00 and 08:05:00.25
+    # batches of two conversations (children read per batch) give the same lines
+    assert export(engine, batch_size=2) == first
 
     wipe(engine)
     import_lines(engine, first.splitlines(keepends=True))
@@ -295,7 +299,7 @@ def test_a_second_file_adds_to_existing_agents_and_groups(engine: sa.Engine) -> 
                      customer={"phone": "+5215512345678", "name": "Luis Gómez"}),
         conversation("c-4", group="support", agent="carla", status="closed", closed_at="2026-11-24T10:00:00Z",
                      notes=[{"at": "2026-11-24T09:30:00Z", "author": "ana", "text": "ok"}]),
-    )  # fmt: skip
+    )
     summary = import_ndjson(engine, second, "more.ndjson")
 
     assert (summary.groups, summary.agents, summary.conversations) == (0, 1, 2)
@@ -327,6 +331,40 @@ def test_customers_are_shared_only_when_phone_whatsapp_id_and_name_match(engine:
     wipe(engine)
     import_lines(engine, first.splitlines())
     assert export(engine) == first
+
+
+def test_the_bulk_writer_takes_unvalidated_records_as_the_demo_builds_them(engine: sa.Engine) -> None:
+    """``model_construct`` records (no wa_id, no events) give what importing the same data gives."""
+    data = ndjson(
+        group("sales"),
+        agent("ana", ["sales"]),
+        conversation("c-1", customer={"phone": "+525512345678", "name": "Luis"}, group="sales", agent="ana",
+                     status="in_progress", assigned_at="2026-11-24T08:02:00Z", tags=["vip"]),
+    )
+    import_lines(engine, data)
+    imported = export(engine)
+    wipe(engine)
+    created = parse_instant("2026-11-24T08:00:00Z")
+    records = [
+        GroupRecord.model_construct(id="sales", name="Sales"),
+        AgentRecord.model_construct(id="ana", name="Ana", groups=("sales",)),
+        ConversationRecord.model_construct(
+            id="c-1",
+            customer=Customer.model_construct(phone="+525512345678", wa_id=None, name="Luis"),
+            group="sales",
+            agent="ana",
+            status=Status.IN_PROGRESS,
+            created_at=created,
+            assigned_at=parse_instant("2026-11-24T08:02:00Z"),
+            tags=("vip",),
+            messages=(MessageRecord.model_construct(at=created, from_=Sender.CUSTOMER, text="Hola"),),
+        ),
+    ]
+    with engine.begin() as connection:
+        summary = write_records(connection, records)
+
+    assert str(summary) == "1 group, 1 agent, 1 conversation, 1 message, 0 notes, 1 event"
+    assert export(engine) == imported
 
 
 # (name, the lines after BASE is stored, the expected "FILE:LINE: reason" of the first error)
@@ -423,7 +461,7 @@ INVALID: list[tuple[str, list[str], str]] = [
     ("tag twice", ndjson(conversation("c-9", tags=["vip", "vip"])), "data.ndjson:3: conversation c-9: tag 'vip' named twice"),
     ("control in tag", ndjson(conversation("c-9", tags=["a\x1fb"])),
      "data.ndjson:3: conversation c-9: tags[0]: a tag cannot contain control characters"),
-]  # fmt: skip
+]
 
 
 def test_each_kind_of_invalid_input_is_rejected_and_changes_nothing(engine: sa.Engine) -> None:
@@ -487,7 +525,7 @@ def test_parse_lines_checks_a_file_on_its_own() -> None:
 # -- generated stores --------------------------------------------------------------------------
 
 PHONES = ["+5215512345678", "+525587654321", "+17875550123", "+14155552671", "+447911123456", "+34612345678",
-          "+971501234567", "+5491123456789"]  # fmt: skip
+          "+971501234567", "+5491123456789"]
 ids = st.text(alphabet="abcxyz-019ÁéΩ", min_size=1, max_size=6)
 any_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=20)
 tags = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=8).filter(str.strip)
@@ -518,21 +556,21 @@ def stores(draw: st.DrawFn) -> list[dict[str, Any]]:
     for gid in group_ids:
         routing = draw(st.none() | st.fixed_dictionaries(
             {"rule": st.sampled_from(["round_robin", "least_busy", "manual"]),
-             "only_available": st.booleans(), "sticky": st.booleans()}))  # fmt: skip
+             "only_available": st.booleans(), "sticky": st.booleans()}))
         records.append(group(gid, name=draw(any_text.filter(bool)), **({"routing": routing} if routing else {})))
     agents: dict[str, list[str]] = {}
     for aid in draw(st.lists(ids, max_size=4, unique=True)):
         agents[aid] = draw(st.lists(st.sampled_from(group_ids), unique=True))
         records.append(agent(aid, agents[aid], name=draw(any_text.filter(bool)),
                              role=draw(st.sampled_from(["admin", "supervisor", "agent"])),
-                             available=draw(st.booleans()), max_active=draw(st.none() | st.integers(0, 9))))  # fmt: skip
+                             available=draw(st.booleans()), max_active=draw(st.none() | st.integers(0, 9))))
     members = [(a, g) for a, gs in agents.items() for g in gs]
     actors = ["system", *agents]
     customers = [{"phone": draw(st.sampled_from(PHONES)), "name": draw(any_text)} for _ in range(2)]
     for cid in draw(st.lists(ids, max_size=5, unique=True)):
         created, created_text = draw(instants())
         record = conversation(cid, created_at=created_text, customer=draw(st.sampled_from(customers)),
-                              status="open", tags=draw(st.lists(tags, max_size=3, unique=True)))  # fmt: skip
+                              status="open", tags=draw(st.lists(tags, max_size=3, unique=True)))
         status = draw(st.sampled_from(["open", "in_progress", "closed"] if members else ["open", "closed"]))
         record["status"] = status
         record["group"] = draw(maybe(group_ids))
@@ -555,7 +593,7 @@ def stores(draw: st.DrawFn) -> list[dict[str, Any]]:
             messages.append(message)
         record["messages"] = messages
         record["notes"] = [{"at": draw(instants())[1], "author": draw(st.sampled_from(actors)), "text": draw(any_text)}
-                           for _ in range(draw(st.integers(0, 2)))]  # fmt: skip
+                           for _ in range(draw(st.integers(0, 2)))]
         if draw(st.booleans()):
             record["events"] = [
                 {"at": draw(instants())[1], "kind": draw(st.sampled_from(["assigned", "transferred", "unassigned",
@@ -563,7 +601,7 @@ def stores(draw: st.DrawFn) -> list[dict[str, Any]]:
                  "actor": draw(st.sampled_from(actors)), "to_agent": draw(maybe(list(agents))),
                  "from_group": draw(maybe(group_ids)), "rule": draw(st.none() | st.just("manual"))}
                 for _ in range(draw(st.integers(0, 3)))
-            ]  # fmt: skip
+            ]
         records.append(record)
     return records
 
@@ -584,7 +622,7 @@ def canonical(lines: list[str]) -> str:
                 "messages": tuple(sorted(record.messages, key=lambda m: m.at)),
                 "notes": tuple(sorted(record.notes, key=lambda n: n.at)),
                 "events": tuple(sorted(implied_events(record), key=lambda e: e.at)),
-            })  # fmt: skip
+            })
         out.append(to_line(record) + "\n")
     return "".join(out)
 

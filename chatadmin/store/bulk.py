@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 
+from psycopg import sql as pg_sql
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
 
 from chatadmin.domain import SYSTEM_ACTOR, EventKind
@@ -24,6 +25,7 @@ from chatadmin.store.models import (
     MessageRow,
     NoteRow,
     TagRow,
+    to_micros,
 )
 from chatadmin.store.query import TAG_SEPARATOR
 from chatadmin.text import fold
@@ -33,6 +35,7 @@ CHANGES = "changes"  # the counter row behind conversations.changed_seq
 ASSIGNING = (EventKind.ASSIGNED, EventKind.TRANSFERRED)
 
 Record = GroupRecord | AgentRecord | ConversationRecord
+CustomerKey = tuple[str, str, str]  # phone, WhatsApp id, name: what makes two customers one
 
 
 def _table(model: type) -> Table:
@@ -51,7 +54,8 @@ class ImportSummary:
     events: int = 0
 
     def __str__(self) -> str:
-        return ", ".join(f"{getattr(self, f.name)} {f.name}" for f in fields(self))
+        counts = [(getattr(self, f.name), f.name) for f in fields(self)]
+        return ", ".join(f"{n} {name if n != 1 else name.removesuffix('s')}" for n, name in counts)
 
 
 def implied_events(record: ConversationRecord) -> tuple[EventRecord, ...]:
@@ -75,7 +79,7 @@ def implied_events(record: ConversationRecord) -> tuple[EventRecord, ...]:
 
 
 class BulkWriter:
-    """Writes groups, agents and conversations with Core ``insert()`` executemany, in chunks.
+    """Writes groups, agents and conversations in bulk (executemany, or COPY on PostgreSQL), in chunks.
 
     ``BulkWriter(connection, chunk_size=CHUNK_SIZE)`` works inside the caller's transaction
     (``with engine.begin() as connection``); it never commits. ``add(record)`` buffers a
@@ -101,6 +105,7 @@ class BulkWriter:
         self.connection = connection
         self.chunk_size = chunk_size
         self.progress = progress
+        self._postgres = connection.dialect.name == "postgresql"
         self.summary = ImportSummary()
         self._groups: list[GroupRecord] = []
         self._agents: list[AgentRecord] = []
@@ -159,7 +164,7 @@ class BulkWriter:
             }
             for g in records
         ]
-        pks = self._insert_returning(_table(GroupRow), rows)
+        pks = self._insert_new(_table(GroupRow), rows)
         self._group_pk.update(zip((g.id for g in records), pks, strict=True))
         self.summary.groups += len(records)
 
@@ -168,7 +173,7 @@ class BulkWriter:
             {"id": a.id, "name": a.name, "role": a.role.value, "available": a.available, "max_active": a.max_active}
             for a in records
         ]
-        pks = self._insert_returning(_table(AgentRow), rows)
+        pks = self._insert_new(_table(AgentRow), rows)
         memberships = []
         for agent, pk in zip(records, pks, strict=True):
             self._agent_pk[agent.id] = pk
@@ -176,7 +181,7 @@ class BulkWriter:
                 {"agent_pk": pk, "group_pk": self._group_pk[group], "position": position}
                 for position, group in enumerate(agent.groups)
             ]
-        self._insert(Membership, memberships)
+        self._insert(_table(Membership), memberships)
         self.summary.agents += len(records)
 
     # -- conversations ----------------------------------------------------------------------
@@ -185,7 +190,7 @@ class BulkWriter:
         customers = self._customer_pks(records)
         first_seq = self._bump_changes(len(records))
         rows = [self._conversation_row(c, customers, first_seq + i) for i, c in enumerate(records)]
-        pks = self._insert_returning(_table(ConversationTable), rows)
+        pks = self._insert_new(_table(ConversationTable), rows)
         self._ensure_tags({tag for c in records for tag in c.tags})
         messages: list[dict[str, object]] = []
         notes: list[dict[str, object]] = []
@@ -205,10 +210,10 @@ class BulkWriter:
             notes += [{"conversation_pk": pk, "at": n.at, "author": n.author, "text": n.text} for n in record.notes]
             events += [self._event_row(pk, e) for e in implied_events(record)]
             tags += [{"conversation_pk": pk, "tag_pk": self._tag_pk[t]} for t in set(record.tags)]
-        self._insert(MessageRow, messages)
-        self._insert(NoteRow, notes)
-        self._insert(EventRow, events)
-        self._insert(ConversationTag, tags)
+        self._insert(_table(MessageRow), messages)
+        self._insert(_table(NoteRow), notes)
+        self._insert(_table(EventRow), events)
+        self._insert(_table(ConversationTag), tags)
         self.summary.conversations += len(records)
         self.summary.messages += len(messages)
         self.summary.notes += len(notes)
@@ -217,7 +222,7 @@ class BulkWriter:
             self.progress(self.summary.conversations)
 
     def _conversation_row(
-        self, record: ConversationRecord, customers: dict[tuple[str, str, str], tuple[int, str | None]], seq: int
+        self, record: ConversationRecord, customers: dict[CustomerKey, tuple[int, str | None]], seq: int
     ) -> dict[str, object]:
         customer_pk, country = customers[_customer_key(record)]
         # time order, then the order of the file (sorted() is stable)
@@ -259,10 +264,10 @@ class BulkWriter:
             "rule": event.rule,
         }
 
-    def _customer_pks(self, records: Sequence[ConversationRecord]) -> dict[tuple[str, str, str], tuple[int, str | None]]:
+    def _customer_pks(self, records: Sequence[ConversationRecord]) -> dict[CustomerKey, tuple[int, str | None]]:
         """Customer pk and country per (phone, wa_id, name): found in the store or inserted."""
         wanted = {_customer_key(c) for c in records}
-        found: dict[tuple[str, str, str], tuple[int, str | None]] = {}
+        found: dict[CustomerKey, tuple[int, str | None]] = {}
         phones = sorted({key[0] for key in wanted})
         table = _table(CustomerRow)
         for start in range(0, len(phones), 1000):
@@ -284,13 +289,14 @@ class BulkWriter:
             }
             for phone, wa_id, name in new
         ]
-        pks = self._insert_returning(table, rows)
-        found.update({key: (pk, row["country"]) for key, pk, row in zip(new, pks, rows, strict=True)})  # type: ignore[misc]
+        pks = self._insert_new(table, rows)
+        for key, pk, row in zip(new, pks, rows, strict=True):
+            found[key] = (pk, row["country"])  # type: ignore[assignment]
         return found
 
     def _ensure_tags(self, names: set[str]) -> None:
         new = sorted(names - self._tag_pk.keys())
-        pks = self._insert_returning(_table(TagRow), [{"name": name} for name in new])
+        pks = self._insert_new(_table(TagRow), [{"name": name} for name in new])
         self._tag_pk.update(zip(new, pks, strict=True))
 
     def _bump_changes(self, count: int) -> int:
@@ -306,17 +312,17 @@ class BulkWriter:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _insert_returning(self, table: Table, rows: list[dict[str, object]]) -> list[int]:
+    def _insert_new(self, table: Table, rows: list[dict[str, object]]) -> list[int]:
         """Insert ``rows`` with primary keys allocated up front; the keys, in row order.
 
-        Plain executemany with known keys is many times faster than ``INSERT … RETURNING`` in
-        bulk (psycopg pipelines it; SQLite would return row by row). PostgreSQL hands out the
-        keys from the table's sequence, so concurrent writers never collide; on SQLite the
-        writer holds the database's write lock, so the keys past the largest are free.
+        Known keys keep the insert a plain bulk load (``INSERT … RETURNING`` in bulk is many
+        times slower). PostgreSQL hands the keys out from the table's sequence, so concurrent
+        writers never collide; on SQLite the writer holds the write lock, so keys past the
+        largest are free.
         """
         if not rows:
             return []
-        if self.connection.dialect.name == "postgresql":
+        if self._postgres:
             query = text("SELECT nextval(pg_get_serial_sequence(:table, 'pk')) FROM generate_series(1, :count)")
             pks = sorted(self.connection.execute(query, {"table": table.name, "count": len(rows)}).scalars())
         else:
@@ -324,15 +330,32 @@ class BulkWriter:
             pks = list(range(start, start + len(rows)))
         for row, pk in zip(rows, pks, strict=True):
             row["pk"] = pk
-        self.connection.execute(insert(table), rows)
+        self._insert(table, rows)
         return pks
 
-    def _insert(self, model: type, rows: list[dict[str, object]]) -> None:
-        if rows:
-            self.connection.execute(insert(_table(model)), rows)
+    def _insert(self, table: Table, rows: list[dict[str, object]]) -> None:
+        """Core ``insert()`` executemany; on PostgreSQL ``COPY``, about five times faster."""
+        if not rows:
+            return
+        if not self._postgres:
+            self.connection.execute(insert(table), rows)
+            return
+        columns = list(rows[0])
+        statement = pg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+            pg_sql.Identifier(table.name), pg_sql.SQL(", ").join(map(pg_sql.Identifier, columns))
+        )
+        driver = self.connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row([_plain(row[column]) for column in columns])
 
 
-def _customer_key(record: ConversationRecord) -> tuple[str, str, str]:
+def _plain(value: object) -> object:
+    """A value as the column stores it: instants as UTC microseconds (see models.Instant)."""
+    return to_micros(value) if isinstance(value, datetime) else value
+
+
+def _customer_key(record: ConversationRecord) -> CustomerKey:
     customer = record.customer
     return customer.phone, customer.wa_id or digits(customer.phone), customer.name
 

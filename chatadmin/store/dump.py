@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, TextIO
 
 from sqlalchemy import Connection, Engine, Row, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from chatadmin.domain import EventKind, Role, RoutingConfig, RoutingRule, Sender, Status
-from chatadmin.ndjson import (
-    AgentRecord,
-    ConversationRecord,
-    Customer,
-    EventRecord,
-    GroupRecord,
-    MessageRecord,
-    NoteRecord,
-    to_line,
-)
+from chatadmin.clock import format_instant
+from chatadmin.domain import Role, RoutingConfig, RoutingRule
+from chatadmin.ndjson import AgentRecord, GroupRecord, dump_line, to_line
 from chatadmin.store.models import (
     AgentRow,
     ConversationRecord as ConversationTable,
@@ -44,33 +38,35 @@ def export_ndjson(engine: Engine, out: TextIO, batch_size: int = BATCH_SIZE) -> 
     """Write the whole store to ``out`` as NDJSON lines; the number of lines written.
 
     Groups and agents by id, then conversations by creation time then id, each in the
-    canonical form of :func:`chatadmin.ndjson.to_line`. One read transaction (a snapshot on
-    PostgreSQL) covers the whole export; conversations stream through a server-side cursor
-    and their messages, notes and events are read per batch, so memory stays bounded.
+    canonical form of :func:`chatadmin.ndjson.to_line` (conversations go straight from rows
+    to :func:`chatadmin.ndjson.dump_line`, without a model per line). One read transaction
+    (a snapshot on PostgreSQL) covers the whole export; conversations stream through a
+    server-side cursor and their messages, notes and events are read per batch, so memory
+    stays bounded whatever the size of the store.
     """
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
+            groups = dict(connection.execute(select(GroupRow.pk, GroupRow.id)).tuples().all())
+            agents = dict(connection.execute(select(AgentRow.pk, AgentRow.id)).tuples().all())
+            lines = itertools.chain(
+                map(to_line, _groups(connection)),
+                map(to_line, _agents(connection, groups)),
+                map(dump_line, _conversations(connection, groups, agents, batch_size)),
+            )
             written = 0
-            groups = {pk: gid for pk, gid in connection.execute(select(GroupRow.pk, GroupRow.id)).tuples()}
-            agents = {pk: aid for pk, aid in connection.execute(select(AgentRow.pk, AgentRow.id)).tuples()}
-            for record in _groups(connection):
-                out.write(to_line(record) + "\n")
-                written += 1
-            for record in _agents(connection, groups):
-                out.write(to_line(record) + "\n")
-                written += 1
-            for record in _conversations(connection, groups, agents, batch_size):
-                out.write(to_line(record) + "\n")
+            for line in lines:
+                out.write(line + "\n")
                 written += 1
             return written
 
 
 def _groups(connection: Connection) -> Iterable[GroupRecord]:
-    query = select(GroupRow).order_by(_binary(GroupRow.id, connection))
-    for row in connection.execute(query):
-        routing = RoutingConfig(rule=RoutingRule(row.routing_rule), only_available=row.only_available, sticky=row.sticky)
+    for row in connection.execute(select(GroupRow).order_by(_binary(GroupRow.id, connection))):
+        routing = RoutingConfig(
+            rule=RoutingRule(row.routing_rule), only_available=row.only_available, sticky=row.sticky
+        )
         yield GroupRecord.model_construct(id=row.id, name=row.name, routing=routing)
 
 
@@ -93,7 +89,7 @@ def _agents(connection: Connection, groups: dict[int, str]) -> Iterable[AgentRec
 
 def _conversations(
     connection: Connection, groups: dict[int, str], agents: dict[int, str], batch_size: int
-) -> Iterable[ConversationRecord]:
+) -> Iterable[dict[str, Any]]:
     c = ConversationTable.__table__.c
     customer = CustomerRow.__table__.c
     query = (
@@ -103,13 +99,15 @@ def _conversations(
         )
         .join_from(ConversationTable.__table__, CustomerRow.__table__, c.customer_pk == customer.pk)
         .order_by(c.created_at, _binary(c.id, connection))
-    )  # fmt: skip
+    )
     result = connection.execute(query.execution_options(yield_per=batch_size))
     for partition in result.partitions():
         yield from _batch(connection, partition, groups, agents)
 
 
-def _children(connection: Connection, table: Any, columns: Sequence[Any], pks: list[int]) -> dict[int, list[Row[Any]]]:
+def _children(
+    connection: Connection, table: Any, columns: Sequence[Any], pks: list[int]
+) -> dict[int, list[Row[Any]]]:
     """Rows of a child table for these conversations, grouped by conversation, oldest first."""
     query = (
         select(table.c.conversation_pk, *columns)
@@ -124,7 +122,8 @@ def _children(connection: Connection, table: Any, columns: Sequence[Any], pks: l
 
 def _batch(
     connection: Connection, rows: Sequence[Row[Any]], groups: dict[int, str], agents: dict[int, str]
-) -> Iterable[ConversationRecord]:
+) -> Iterable[dict[str, Any]]:
+    """The conversations of one batch as the data their records dump to (see ``ndjson.dump_line``)."""
     pks = [row.pk for row in rows]
     m = MessageRow.__table__.c
     n = NoteRow.__table__.c
@@ -137,42 +136,44 @@ def _batch(
         [e.at, e.kind, e.actor, e.from_agent_pk, e.from_group_pk, e.to_agent_pk, e.to_group_pk, e.rule],
         pks,
     )
-
-    def agent(pk: int | None) -> str | None:
-        return None if pk is None else agents[pk]
-
-    def group(pk: int | None) -> str | None:
-        return None if pk is None else groups[pk]
-
+    agents = {None: None, **agents}  # type: ignore[dict-item]
+    groups = {None: None, **groups}  # type: ignore[dict-item]
     for row in rows:
-        yield ConversationRecord.model_construct(
-            id=row.id,
-            customer=Customer.model_construct(phone=row.phone, wa_id=row.wa_id, name=row.name),
-            group=group(row.group_pk),
-            agent=agent(row.agent_pk),
-            status=Status(row.status),
-            created_at=row.created_at,
-            assigned_at=row.assigned_at,
-            closed_at=row.closed_at,
-            rating=row.rating,
-            rating_comment=row.rating_comment,
-            tags=tuple(row.tag_list.split(TAG_SEPARATOR)) if row.tag_list else (),
-            messages=tuple(
-                MessageRecord.model_construct(at=r.at, from_=Sender(r.sender), agent=agent(r.agent_pk), text=r.text)
+        yield {
+            "type": "conversation",
+            "id": row.id,
+            "customer": {"phone": row.phone, "wa_id": row.wa_id, "name": row.name},
+            "group": groups[row.group_pk],
+            "agent": agents[row.agent_pk],
+            "status": row.status,
+            "created_at": format_instant(row.created_at),
+            "assigned_at": _instant(row.assigned_at),
+            "closed_at": _instant(row.closed_at),
+            "rating": row.rating,
+            "rating_comment": row.rating_comment,
+            "tags": row.tag_list.split(TAG_SEPARATOR) if row.tag_list else [],
+            "messages": [
+                {"at": format_instant(r.at), "from": r.sender, "agent": agents[r.agent_pk], "text": r.text}
                 for r in messages.get(row.pk, ())
-            ),
-            notes=tuple(NoteRecord.model_construct(at=r.at, author=r.author, text=r.text) for r in notes.get(row.pk, ())),
-            events=tuple(
-                EventRecord.model_construct(
-                    at=r.at,
-                    kind=EventKind(r.kind),
-                    actor=r.actor,
-                    from_agent=agent(r.from_agent_pk),
-                    from_group=group(r.from_group_pk),
-                    to_agent=agent(r.to_agent_pk),
-                    to_group=group(r.to_group_pk),
-                    rule=r.rule,
-                )
+            ],
+            "notes": [
+                {"at": format_instant(r.at), "author": r.author, "text": r.text} for r in notes.get(row.pk, ())
+            ],
+            "events": [
+                {
+                    "at": format_instant(r.at),
+                    "kind": r.kind,
+                    "actor": r.actor,
+                    "from_agent": agents[r.from_agent_pk],
+                    "from_group": groups[r.from_group_pk],
+                    "to_agent": agents[r.to_agent_pk],
+                    "to_group": groups[r.to_group_pk],
+                    "rule": r.rule,
+                }
                 for r in events.get(row.pk, ())
-            ),
-        )
+            ],
+        }
+
+
+def _instant(value: datetime | None) -> str | None:
+    return None if value is None else format_instant(value)

@@ -261,4 +261,6 @@ def import_ndjson(
                 return writer.finish()
         except IntegrityError:
             # someone else added the same id between our check and our write
-            raise Conflict(f"{source}: the store changed during the import; nothing was imported, try again") from None
+            raise Conflict(
+                f"{source}: the store changed during the import; nothing was imported, try again"
+            ) from None
