@@ -95,6 +95,8 @@ class WorkerOutcomes:
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker: Worker[Any] = event.worker
+        if worker.node is not self:
+            return  # a widget's own worker (it handles its outcome itself)
         if event.state is WorkerState.SUCCESS:
             self.worker_done(worker.name, worker.result)
         elif event.state is WorkerState.ERROR:

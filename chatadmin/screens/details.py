@@ -27,7 +27,8 @@ from chatadmin.screens.common import (
 )
 from chatadmin.screens.error import ErrorScreen
 from chatadmin.screens.history import conversation_entries, note_entries, note_entry
-from chatadmin.screens.timeline import Entry, Timeline
+from chatadmin.screens.layout import Entry
+from chatadmin.screens.timeline import Timeline
 from chatadmin.screens.transfer import TransferScreen
 
 TABS = ("conversation", "notes")

@@ -13,7 +13,7 @@ from chatadmin.domain import (
     Note,
     Sender,
 )
-from chatadmin.screens.timeline import Entry
+from chatadmin.screens.layout import Entry
 
 Names = Mapping[str, str]
 

@@ -2,103 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from bisect import bisect_left
+from collections.abc import Iterable
+from datetime import UTC, tzinfo
 from typing import ClassVar
 
-from rich.cells import cell_len, chop_cells
 from rich.segment import Segment
+from textual import work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.events import Resize
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import Worker, WorkerState
 
-from chatadmin.screens.common import clock_time, day_label
-from chatadmin.text import one_line, strip_controls
+from chatadmin.screens.layout import Entry, Layout, lay_out
+from chatadmin.text import strip_controls
 
-GUTTER = 6  # "HH:MM "
-BAR = "▍"
-# Roles name the component classes that style a piece of a line.
 ROLES = ("time", "customer", "agent", "system", "note", "event", "text", "day", "empty")
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One item of a history: a message (by customer, agent or system), a note, or an event."""
-
-    at: datetime
-    role: str  # one of customer, agent, system, note, event
-    who: str = ""
-    text: str = ""
-
-
-Piece = tuple[str, str]  # (text, role)
-Line = tuple[Piece, ...]
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """Greedy word wrap by terminal cells; words wider than ``width`` are cut."""
-    width = max(width, 1)
-    lines: list[str] = []
-    for paragraph in text.expandtabs(4).split("\n"):
-        if cell_len(paragraph) <= width:
-            lines.append(paragraph)
-            continue
-        current = ""
-        for word in paragraph.split(" "):
-            candidate = f"{current} {word}" if current else word
-            if cell_len(candidate) <= width:
-                current = candidate
-                continue
-            if current:
-                lines.append(current)
-            if cell_len(word) > width:
-                *full, word = chop_cells(word, width)
-                lines.extend(full)
-            current = word
-        lines.append(current)
-    return lines
-
-
-def lay_out(entries: Sequence[Entry], width: int, zone: tzinfo) -> list[Line]:
-    """The lines of ``entries`` at ``width``: a rule for each new day, a header when the sender changes."""
-    lines: list[Line] = []
-    body_width = max(width - GUTTER - 2, 8)
-    blank = " " * GUTTER
-    last_day = None
-    last_sender: tuple[str, str] | None = None  # (role, who) of the message before, if no event came between
-    for entry in entries:
-        day = entry.at.astimezone(zone).date()
-        new_day = day != last_day
-        if new_day:
-            label = f" {day_label(entry.at, zone)} "
-            side = max((width - cell_len(label)) // 2, 2)
-            lines.append(((("─" * side) + label + ("─" * side), "day"),))
-            last_day = day
-        time = clock_time(entry.at, zone).ljust(GUTTER)
-        text = strip_controls(entry.text)
-        if entry.role == "event":
-            for index, part in enumerate(wrap(text, body_width)):
-                first = index == 0
-                lines.append(((time if first else blank, "time"), ("· " if first else "  ", "event"), (part, "event")))
-            last_sender = None
-            continue
-        sender = (entry.role, one_line(entry.who))
-        same_sender = not new_day and sender == last_sender
-        if not same_sender:
-            lines.append(((time, "time"), (BAR, entry.role), (sender[1], entry.role)))
-        for index, part in enumerate(wrap(text, body_width)):
-            gutter = time if same_sender and index == 0 else blank
-            lines.append(((gutter, "time"), (BAR, entry.role), (" " + part, "text")))
-        last_sender = sender
-    return lines
+# Histories up to this many entries are laid out at once; longer ones show their newest
+# entries at once and the whole history as soon as a worker has laid it out.
+QUICK = 300
 
 
 class Timeline(ScrollView, can_focus=True):
-    """History lines, laid out once per width and turned into strips only when they are seen."""
+    """History lines, laid out once per width and turned into strips only when they are seen.
+
+    It opens at the newest entry and stays there while the reader does (new notes, resizes);
+    a reader who scrolled up keeps the same entry at the top when the layout changes.
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"timeline--{role}" for role in ROLES}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -126,10 +59,10 @@ class Timeline(ScrollView, can_focus=True):
         self._entries: list[Entry] = []
         self._zone: tzinfo = UTC
         self._placeholder = placeholder
-        self._lines: list[Line] = []
+        self._layout = self._placeholder_layout()
         self._laid_out_width = 0
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
-        self._end_pending = False
+        self._follow = True  # keep the newest line in view
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -137,55 +70,96 @@ class Timeline(ScrollView, can_focus=True):
 
     @property
     def line_count(self) -> int:
-        return len(self._lines)
+        return len(self._layout.lines)
 
     def plain_lines(self) -> list[str]:
         """The laid-out text, line by line (what a reader sees, without styles)."""
-        return ["".join(text for text, _ in line) for line in self._lines]
+        return ["".join(text for text, _ in line) for line in self._layout.lines]
 
     def set_entries(self, entries: Iterable[Entry], zone: tzinfo, placeholder: str) -> None:
-        """Show ``entries`` (oldest first) and scroll to the newest."""
+        """Show ``entries`` (oldest first), at the newest."""
         self._entries = list(entries)
         self._zone = zone
         self._placeholder = placeholder
-        self._relayout(force=True)
-        self._end_later()
+        self._follow = True
+        self._relayout(quick=True)
 
     def append(self, entry: Entry) -> None:
+        """Add the newest entry and bring it into view."""
         self._entries.append(entry)
-        self._relayout(force=True)
-        self._end_later()
+        self._follow = True
+        self._relayout(quick=False)
 
-    def _end_later(self) -> None:
-        """Scroll to the newest line once the layout (and so the scrollbar) has settled."""
-        self._end_pending = True
-        self.call_after_refresh(self._to_end)
-
-    def _to_end(self) -> None:
-        self._end_pending = False
-        self.scroll_end(animate=False, immediate=True)
+    # -- layout ------------------------------------------------------------------------------
 
     def _width(self) -> int:
         return max(self.scrollable_content_region.width, 20)
 
-    def _relayout(self, force: bool = False) -> None:
-        width = self._width()
-        if not force and width == self._laid_out_width:
-            return
-        self._laid_out_width = width
-        follow = self._end_pending or self.scroll_y >= self.max_scroll_y  # a reader at the end stays there
-        if self._entries:
-            self._lines = lay_out(self._entries, width, self._zone)
+    def _relayout(self, quick: bool) -> None:
+        width = self._laid_out_width = self._width()
+        count = len(self._entries)
+        if not count:
+            self._show_placeholder()
+        elif count <= QUICK:
+            self._apply(lay_out(self._entries, width, self._zone), width)
         else:
-            self._lines = [((strip_controls(self._placeholder), "empty"),)]
+            if quick:  # the newest entries now, the whole history when the worker is done
+                self._apply(lay_out(self._entries[-QUICK:], width, self._zone, first=count - QUICK), width)
+            self._lay_out_all(tuple(self._entries), width, self._zone)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="timeline-layout")
+    def _lay_out_all(self, entries: tuple[Entry, ...], width: int, zone: tzinfo) -> tuple[Layout, int]:
+        return lay_out(entries, width, zone), width
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "timeline-layout":
+            return
+        event.stop()
+        if event.state is WorkerState.SUCCESS and event.worker.result is not None:
+            layout, width = event.worker.result
+            if width == self._laid_out_width:
+                self._apply(layout, width)
+        elif event.state is WorkerState.ERROR:
+            self._placeholder = f"Cannot show this history: {event.worker.error}"
+            self._show_placeholder()
+
+    def _placeholder_layout(self) -> Layout:
+        layout = Layout()
+        layout.add(((strip_controls(self._placeholder), "empty"),), 0)
+        return layout
+
+    def _show_placeholder(self) -> None:
+        self._apply(self._placeholder_layout(), self._laid_out_width, anchored=False)
+
+    def _apply(self, layout: Layout, width: int, anchored: bool = True) -> None:
+        """Show ``layout``; keep the reader at the end, or on the entry that was at the top."""
+        previous = self._layout
+        top_entry = None
+        if anchored and not self._follow and previous.owners:
+            top_entry = previous.owners[min(round(self.scroll_y), len(previous.owners) - 1)]
+        self._layout = layout
         self._strips.clear()
-        self.virtual_size = Size(width, len(self._lines))
+        self.virtual_size = Size(width, len(layout.lines))
         self.refresh()
-        if follow and not force:
-            self._end_later()
+        if top_entry is not None:
+            line = bisect_left(layout.owners, top_entry)
+            self.call_after_refresh(self.scroll_to, y=line, animate=False, immediate=True)
+        elif self._follow:
+            self.call_after_refresh(self._to_end)
+
+    def _to_end(self) -> None:
+        self.scroll_end(animate=False, immediate=True)
+        self._follow = True
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._follow = new_value >= self.max_scroll_y
 
     def on_resize(self, event: Resize) -> None:
-        self._relayout()
+        if self._width() != self._laid_out_width and self._entries:
+            self._relayout(quick=False)
+
+    # -- rendering ---------------------------------------------------------------------------
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -195,14 +169,15 @@ class Timeline(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        if index >= len(self._lines):
+        lines = self._layout.lines
+        if index >= len(lines):
             return Strip.blank(width, self.rich_style)
         strip = self._strips.get(index)
         if strip is None:
             base = self.rich_style
             segments = [
                 Segment(text, base + self.get_component_rich_style(f"timeline--{role}", partial=True))
-                for text, role in self._lines[index]
+                for text, role in lines[index]
                 if text
             ]
             strip = Strip(segments).extend_cell_length(self._laid_out_width, base)
