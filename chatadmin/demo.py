@@ -1,0 +1,193 @@
+"""The demo store: a realistic, seeded WhatsApp sales and support team, created in one go.
+
+``create_demo_store(url, conversations=2000, seed=7, now=…, zone=…, progress=…)`` fills an
+empty store with five groups, two to three dozen agents and ``conversations`` conversations of
+the 30 days before ``now``; the same seed and ``now`` give the same store, row for row.
+``demo_exists(url)`` tells whether the store already holds data, and ``rich_progress()`` is a
+progress bar to pass as ``progress``. See ``demo_draw`` (what is drawn), ``demo_chats`` (how a
+conversation unfolds) and ``demo_write`` (how the rows reach the database).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, inspect, select, table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
+
+from chatadmin.demo_draw import DemoPlan, settle_agents, tally
+from chatadmin.demo_write import Inserter, RowMaker, Writer, settle_team, write_team
+from chatadmin.errors import InvalidInput
+from chatadmin.store.engine import database_url, make_engine, upgrade
+
+CHUNK = 20_000  # conversations per batch of inserts
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    groups: int
+    agents: int
+    customers: int
+    conversations: int
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def demo_exists(url: str) -> bool:
+    """Whether the store at ``url`` (a URL or a file path) already holds groups, agents or conversations."""
+    url = database_url(url)
+    path = _sqlite_file(url)
+    if path is not None and not path.exists():
+        return False
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            for name in ("groups", "agents", "conversations"):
+                if name in tables and connection.execute(select(1).select_from(table(name)).limit(1)).first():
+                    return True
+        return False
+    except DatabaseError as exc:
+        raise InvalidInput(f"cannot read the store at {url}: {exc.orig}") from None
+    finally:
+        engine.dispose()
+
+
+def create_demo_store(
+    url: str,
+    *,
+    conversations: int = 2000,
+    seed: int = 7,
+    now: datetime,
+    zone: tzinfo,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Create the demo store at ``url``, which must be empty (or not exist yet).
+
+    ``now`` (aware) is the end of the 30 days the conversations span, and ``zone`` the team's
+    zone (its working hours and "today"). ``progress(done, total)`` is called as conversations
+    are written, from a writer thread. A SQLite store is built in a ``.partial`` file next to
+    the target and moved into place at the end, so an interrupted run leaves no half store.
+    """
+    if now.tzinfo is None:
+        raise InvalidInput("the demo's now needs a time zone")
+    if conversations < 1:
+        raise InvalidInput("the demo needs at least one conversation")
+    url = database_url(url)
+    if demo_exists(url):
+        raise InvalidInput(f"the store at {url} already holds data; the demo only fills an empty store")
+    plan = DemoPlan(seed=seed, now=int(now.timestamp()), zone=zone, conversations=conversations)
+    target = _sqlite_file(url)
+    if target is None:
+        return _build(make_engine(url), plan, progress)
+    partial = target.with_name(target.name + ".partial")
+    _remove_sqlite(partial)
+    try:
+        summary = _build(make_engine(f"sqlite:///{partial}"), plan, progress, fast_file=True)
+        _remove_sqlite(target)  # an empty store (checked above) that the demo replaces
+        os.replace(partial, target)
+    except BaseException:
+        _remove_sqlite(partial)
+        raise
+    return summary
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file: bool = False) -> DemoSummary:
+    total = plan.conversations
+    try:
+        upgrade(engine)
+        engine.dispose()
+        with engine.connect() as connection:
+            driver = connection.connection.dbapi_connection
+            if fast_file:
+                # a throwaway file until it is complete: no journal, no syncs, a big cache
+                for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-262144", "locking_mode=EXCLUSIVE"):
+                    driver.execute(f"PRAGMA {pragma}")  # type: ignore[union-attr]
+            with connection.begin():
+                indexes = _drop_indexes(connection) if fast_file else []
+                inserter = Inserter(connection)
+                write_team(inserter, plan.agents)
+                if progress is not None:
+                    progress(0, total)
+                writer = Writer(inserter, None if progress is None else lambda done: progress(done, total))
+                rows = RowMaker(plan.agents)
+                waiting: dict[str, int] = {}
+                loads: dict[str, int] = {}
+                chats = plan.chats()
+                try:
+                    while batch := list(islice(chats, CHUNK)):
+                        for chat in batch:
+                            tally(chat, waiting, loads)
+                        writer.put(rows.chunk(batch))
+                finally:
+                    writer.close()
+                settle_agents(plan.agents, waiting, loads, plan.hours.working(plan.now))
+                settle_team(connection, plan.agents, rows.tally, total)
+                for sql in indexes:
+                    connection.exec_driver_sql(sql)
+            if fast_file:
+                driver.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+    return DemoSummary(groups=len(rows.group_pk), agents=len(plan.agents), customers=rows.customers, conversations=total)
+
+
+def _drop_indexes(connection: Connection) -> list[str]:
+    """Drop the schema's indexes for the bulk load; the statements that create them again.
+
+    Building an index once over sorted data is much cheaper than keeping it up to date row by row.
+    """
+    statements = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+    ).all()
+    for name, _ in statements:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _, sql in statements]
+
+
+@contextmanager
+def rich_progress(description: str) -> Iterator[Progress]:
+    """A progress bar on stderr; yields the ``progress(done, total)`` callback to pass on."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.progress import Progress as Bar
+
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Bar(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

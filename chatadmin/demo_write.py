@@ -1,0 +1,276 @@
+"""Writing the demo store's rows fast: one executemany per table and chunk, in a writer thread.
+
+The importer's :class:`~chatadmin.store.bulk.BulkWriter` builds pydantic records, dicts and
+SQLAlchemy bind parameters for every row: right for files, too slow for a million generated
+conversations. Here rows are plain tuples with explicit primary keys, handed to the driver
+through ``Connection.exec_driver_sql``; the derived columns still come from
+:func:`chatadmin.store.derive.derive`, so they follow the same definitions as every other write.
+A writer thread runs the inserts while the main thread draws the next chunk (the database
+driver releases the GIL while it works), so drawing and writing overlap on two cores.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Table
+
+from chatadmin.demo_chats import ASSIGNED, TRANSFERRED, Chat
+from chatadmin.demo_world import GROUPS, DemoAgent
+from chatadmin.domain import RoutingRule
+from chatadmin.store.bulk import CHANGES, TAG_SEPARATOR
+from chatadmin.store.derive import MessageFact, derive
+from chatadmin.store.models import (
+    AgentRow,
+    ConversationRecord,
+    ConversationTag,
+    Counter,
+    CustomerRow,
+    EventRow,
+    GroupRow,
+    Membership,
+    MessageRow,
+    NoteRow,
+    TagRow,
+    to_micros,
+)
+from chatadmin.text import fold
+
+SECOND = 1_000_000
+ASSIGNING = (ASSIGNED, TRANSFERRED)
+ROUND_ROBIN = RoutingRule.ROUND_ROBIN.value
+
+# the columns written, in tuple order; primary keys are given so that rows can point at each other
+COLUMNS: dict[type, tuple[str, ...]] = {
+    GroupRow: ("pk", "id", "name", "routing_rule", "only_available", "sticky"),
+    AgentRow: ("pk", "id", "name", "role", "available", "max_active"),
+    Membership: ("agent_pk", "group_pk", "position"),
+    TagRow: ("pk", "name"),
+    CustomerRow: ("pk", "phone", "wa_id", "name", "country", "name_fold", "digits"),
+    ConversationRecord: (
+        "pk", "id", "version", "customer_pk", "group_pk", "agent_pk", "status", "created_at", "assigned_at",
+        "closed_at", "rating", "rating_comment", "country", "sent_by", "last_message_at", "last_message_from",
+        "waiting_since", "first_reply_at", "response_creation_s", "response_assignment_s", "tag_list", "changed_seq",
+    ),
+    ConversationTag: ("conversation_pk", "tag_pk"),
+    MessageRow: ("conversation_pk", "at", "sender", "agent_pk", "text"),
+    NoteRow: ("conversation_pk", "at", "author", "text"),
+    EventRow: (
+        "conversation_pk", "at", "kind", "actor", "from_agent_pk", "from_group_pk", "to_agent_pk", "to_group_pk", "rule",
+    ),
+}
+# tables whose primary keys are given here: PostgreSQL's sequences must be moved past them
+EXPLICIT_PKS = (GroupRow, AgentRow, TagRow, CustomerRow, ConversationRecord)
+
+
+def _table(model: type) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def _micros(seconds: int | None) -> int | None:
+    return None if seconds is None else seconds * SECOND
+
+
+def _instant(value: datetime | None) -> int | None:
+    return None if value is None else to_micros(value)
+
+
+class Inserter:
+    """``INSERT`` statements in the driver's own parameter style, run with executemany."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        self._sql = {
+            model: f"INSERT INTO {_table(model).name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+            for model, cols in COLUMNS.items()
+        }
+        for model, cols in COLUMNS.items():
+            missing = set(cols) - set(_table(model).c.keys())
+            if missing:  # the schema moved on: fail loudly rather than write a wrong store
+                raise RuntimeError(f"demo writer: {_table(model).name} has no column(s) {sorted(missing)}")
+
+    def insert(self, model: type, rows: Sequence[tuple[object, ...]]) -> None:
+        if rows:
+            self.connection.exec_driver_sql(self._sql[model], list(rows))
+
+
+@dataclass
+class Chunk:
+    """One batch of rows, per table, and how many conversations it holds."""
+
+    conversations: int
+    rows: dict[type, list[tuple[object, ...]]] = field(default_factory=dict)
+
+
+@dataclass
+class Tally:
+    """What the writer learns on the way: the agents' last assignments, round robin positions."""
+
+    last_assigned: dict[str, int] = field(default_factory=dict)
+    round_robin: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+class RowMaker:
+    """Turns simulated conversations into table rows (primary keys counted from one)."""
+
+    def __init__(self, agents: Sequence[DemoAgent]) -> None:
+        self.agent_pk = {a.id: i for i, a in enumerate(agents, 1)}
+        self.group_pk = {g.id: i for i, g in enumerate(GROUPS, 1)}
+        self.tag_pk: dict[str, int] = {}
+        self.customers = 0
+        self.conversation_pk = 0
+        self.tally = Tally()
+
+    def chunk(self, chats: Iterable[Chat]) -> Chunk:
+        agent_pk, group_pk, tag_pk = self.agent_pk, self.group_pk, self.tag_pk
+        customers: list[tuple[object, ...]] = []
+        conversations: list[tuple[object, ...]] = []
+        messages: list[tuple[object, ...]] = []
+        notes: list[tuple[object, ...]] = []
+        events: list[tuple[object, ...]] = []
+        tags: list[tuple[object, ...]] = []
+        new_tags: list[tuple[object, ...]] = []
+        instant = datetime.fromtimestamp
+        last_assigned = self.tally.last_assigned
+        round_robin = self.tally.round_robin
+        count = 0
+        for chat in chats:
+            count += 1
+            self.conversation_pk += 1
+            pk = self.conversation_pk
+            customer = chat.customer
+            customer_pk = customer.pk
+            if not customer_pk:
+                self.customers += 1
+                customer_pk = customer.pk = self.customers
+                customers.append(
+                    (customer_pk, customer.phone, customer.wa_id, customer.name, customer.country,
+                     fold(customer.name), f"{customer.phone[1:]} {customer.wa_id}")
+                )
+            created = instant(chat.created, UTC)
+            assigned = None if chat.assigned is None else instant(chat.assigned, UTC)
+            facts = [MessageFact(instant(m[0], UTC), m[1]) for m in chat.messages]
+            derived = derive(facts, created, assigned)
+            conversations.append(
+                (pk, chat.id, 1, customer_pk, group_pk.get(chat.group), agent_pk.get(chat.agent), chat.status,
+                 chat.created * SECOND, _micros(chat.assigned), _micros(chat.closed), chat.rating, chat.comment,
+                 customer.country, derived.sent_by, _instant(derived.last_message_at), derived.last_message_from,
+                 _instant(derived.waiting_since), _instant(derived.first_reply_at), derived.response_creation_s,
+                 derived.response_assignment_s, TAG_SEPARATOR.join(chat.tags), pk)
+            )
+            for at, sender, agent, text in chat.messages:
+                messages.append((pk, at * SECOND, sender, agent_pk.get(agent), text))
+            for at, author, text in chat.notes:
+                notes.append((pk, at * SECOND, author, text))
+            for at, kind, actor, from_agent, from_group, to_agent, to_group, rule in chat.events:
+                events.append(
+                    (pk, at * SECOND, kind, actor, agent_pk.get(from_agent), group_pk.get(from_group),
+                     agent_pk.get(to_agent), group_pk.get(to_group), rule)
+                )
+                if to_agent is not None and kind in ASSIGNING:
+                    if last_assigned.get(to_agent, 0) < at:
+                        last_assigned[to_agent] = at
+                    if rule == ROUND_ROBIN and to_group is not None:
+                        round_robin[to_group] = max(round_robin.get(to_group, (0, "")), (at, to_agent))
+            for tag in chat.tags:
+                t_pk = tag_pk.get(tag)
+                if t_pk is None:
+                    t_pk = tag_pk[tag] = len(tag_pk) + 1
+                    new_tags.append((t_pk, tag))
+                tags.append((pk, t_pk))
+        return Chunk(
+            count,
+            {
+                TagRow: new_tags,
+                CustomerRow: customers,
+                ConversationRecord: conversations,
+                MessageRow: messages,
+                NoteRow: notes,
+                EventRow: events,
+                ConversationTag: tags,
+            },
+        )
+
+
+def write_team(inserter: Inserter, agents: Sequence[DemoAgent]) -> None:
+    inserter.insert(
+        GroupRow,
+        [(i, g.id, g.name, g.routing.rule.value, g.routing.only_available, g.routing.sticky) for i, g in enumerate(GROUPS, 1)],
+    )
+    inserter.insert(
+        AgentRow, [(i, a.id, a.name, a.role.value, a.available, a.max_active) for i, a in enumerate(agents, 1)]
+    )
+    group_pk = {g.id: i for i, g in enumerate(GROUPS, 1)}
+    inserter.insert(
+        Membership,
+        [(i, group_pk[g], position) for i, a in enumerate(agents, 1) for position, g in enumerate(a.groups)],
+    )
+
+
+def settle_team(connection: Connection, agents: Sequence[DemoAgent], tally: Tally, conversations: int) -> None:
+    """The team's state at now, the round robin positions and the change counter, once all is written."""
+    agents_table, groups_table = _table(AgentRow), _table(GroupRow)
+    agent_pk = {a.id: i for i, a in enumerate(agents, 1)}
+    for i, agent in enumerate(agents, 1):
+        last = tally.last_assigned.get(agent.id)
+        connection.execute(
+            agents_table.update()
+            .where(agents_table.c.pk == i)
+            .values(available=agent.available, max_active=agent.max_active, last_assigned_at=_micros(last))
+        )
+    for i, group in enumerate(GROUPS, 1):
+        if group.id in tally.round_robin:
+            _, agent = tally.round_robin[group.id]
+            connection.execute(groups_table.update().where(groups_table.c.pk == i).values(rr_last_agent_pk=agent_pk[agent]))
+    connection.execute(_table(Counter).insert().values(name=CHANGES, value=conversations))
+    if connection.dialect.name == "postgresql":
+        for model in EXPLICIT_PKS:
+            name = _table(model).name
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'pk'), COALESCE((SELECT MAX(pk) FROM {name}), 0) + 1, false)"
+            )
+
+
+class Writer:
+    """Inserts chunks on a thread of its own, so that drawing the next chunk overlaps the writing."""
+
+    ORDER = (TagRow, CustomerRow, ConversationRecord, MessageRow, NoteRow, EventRow, ConversationTag)
+
+    def __init__(self, inserter: Inserter, progress: Callable[[int], None] | None = None) -> None:
+        self.inserter = inserter
+        self.progress = progress
+        self.written = 0
+        self.error: BaseException | None = None
+        self._queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)
+        self._thread = threading.Thread(target=self._run, name="demo-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain, so that the producer never blocks
+            try:
+                for model in self.ORDER:
+                    self.inserter.insert(model, chunk.rows[model])
+                self.written += chunk.conversations
+                if self.progress is not None:
+                    self.progress(self.written)
+            except BaseException as exc:  # noqa: BLE001 - handed to the producer in close()
+                self.error = exc
+
+    def put(self, chunk: Chunk) -> None:
+        if self.error is not None:
+            raise self.error
+        self._queue.put(chunk)
+
+    def close(self) -> None:
+        """Wait for every chunk to be written; raise what the writer met."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
