@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.geometry import Region
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from chatadmin.backend import Backend
@@ -69,6 +69,8 @@ class Acted:
     row: ConversationRow
 
 
+# actions on printable keys: a text field takes those keys, so they do not apply there
+TYPED_KEYS_ACTIONS = frozenset({"focus_search", "help", "refresh", "details", "transfer", "quit"})
 SORT_TITLES = {column.sort: column.title for column in COLUMNS if column.sort is not None}
 
 
@@ -288,12 +290,20 @@ class ChatAdminApp(App[None]):
             if self.all_conversations is not None and not table.filters.is_empty():
                 parts.append(f" of {self.all_conversations:,}")
             parts.append(" conversations")
+        if table.pending:
+            parts.append(("  ·  reading…", "$text-muted italic"))
         arrow = "▼" if table.sort.descending else "▲"
         parts += [("  ·  by ", "$text-muted"), f"{SORT_TITLES.get(table.sort.key, table.sort.key.value)} {arrow}"]
         parts.append((f"  ·  {getattr(self.zone, 'key', 'UTC')}", "$text-muted"))
         self.query_one("#status-line", Static).update(Content.assemble(*parts))
 
     # ----------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a text field has the focus its letters are typed, so the footer leaves them out."""
+        if action in TYPED_KEYS_ACTIONS and isinstance(self.focused, Input):
+            return False
+        return True
+
     def action_focus_search(self) -> None:
         self.filter_bar.focus_search()
 

@@ -456,3 +456,106 @@ async def test_hostile_customer_text_is_shown_literally_and_never_reaches_the_te
             assert table.total == 1
     finally:
         store.dispose()
+
+
+async def test_transfer_from_the_list_moves_the_row_in_place_and_says_where(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.table
+        target = next(row for row in loaded_rows(table) if row.status is Status.IN_PROGRESS and row.group == "sales")
+        table.select_conversation(target.id)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press(*"billing", "enter", "enter")
+        await settle(pilot)
+        after = store.get_conversation(target.id)
+        assert after.group == "billing"
+        shown = table.window.row(table.window.find(target.id))
+        assert (shown.group, shown.agent, shown.version) == (after.group, after.agent, after.version)
+        if after.agent is None:
+            expected = f"{target.id} waits in the Billing queue"
+        else:
+            expected = f"{target.id} → {after.agent_name} (Billing)"
+        assert any(n.message.startswith(expected) for n in app._notifications)
+        assert app.query_one(MetricsBar).metrics == store.metrics()
+        assert table.current_row.id == target.id
+
+
+async def test_tags_from_the_menu_update_the_row_and_the_tag_filter(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot)
+        table = app.table
+        target = table.current_row
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("ctrl+u", *"urgent, vip", "enter")
+        await settle(pilot)
+        assert store.get_conversation(target.id).tags == ("urgent", "vip")
+        assert table.current_row.tags == ("urgent", "vip")
+        assert any("urgent, vip" in line for line in [table.render_line(1).text])
+        await choose(pilot, "#filter-tag", "urgent")
+        await settle(pilot)
+        assert [row.id for row in loaded_rows(table)] == [target.id]
+
+
+async def test_details_opens_on_d_and_returns_to_the_same_row(store: NamedStore) -> None:
+    from chatadmin.screens.details import DetailsScreen
+
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "d")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailsScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0]
+        assert app.table.cursor == 2 and app.focused is app.table
+
+
+async def test_keys_can_be_remapped_by_binding_id(store: NamedStore) -> None:
+    app = console(store)
+    app.set_keymap({"table.down": "n", "app.search": "f"})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "n")
+        assert app.table.cursor == 2
+        await pilot.press("f", *"ana")
+        assert app.query_one("#filter-search", Input).value == "ana"
+
+
+async def test_a_click_on_the_dots_opens_that_rows_menu(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.table
+        dots = next(p for p in table._columns() if p.column.key == "menu")
+        await pilot.click(ConversationTable, offset=(dots.x, 4))  # the fourth row
+        await pilot.pause()
+        assert isinstance(app.screen, RowMenuScreen)
+        assert app.screen.row.id == store.list_conversations(offset=3, limit=1).rows[0].id
+        assert table.cursor == 3
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, RowMenuScreen)
+
+
+async def test_the_footer_leaves_out_letter_keys_while_typing(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def shown() -> set[str]:
+            return {b.binding.action for b in app.screen.active_bindings.values() if b.binding.show}
+
+        assert {"quit", "focus_search", "menu"} <= shown()
+        await pilot.press("slash")
+        assert "quit" not in shown() and "focus_search" not in shown()
+        assert {"clear_filters", "leave"} <= shown()
+        await pilot.press("q", "escape")
+        assert app.query_one("#filter-search", Input).value == "q"
+        assert app.focused is app.table and "quit" in shown()

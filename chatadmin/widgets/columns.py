@@ -60,6 +60,8 @@ def _text(value: str | None) -> Cell:
 def _duration(seconds: int | None) -> Cell:
     if seconds is None:
         return NONE, "muted"
+    if seconds >= 100 * 86400:  # "231d 17h" would not fit; the hours no longer matter
+        return f"{seconds // 86400}d", None
     return format_duration(seconds), None
 
 
@@ -133,6 +135,19 @@ COLUMNS: tuple[Column, ...] = (
     Column("tags", "Tags", 8, 9, None, _tags, flexible=True),
     Column("menu", MENU_GLYPH, 1, 0, None, lambda r, c: (MENU_GLYPH, "menu")),
 )
+
+def descending_first(key: SortKey) -> bool:
+    """The direction a new sort starts in: times and ratings largest first, names A to Z."""
+    return key in {
+        SortKey.CREATED_AT,
+        SortKey.DURATION,
+        SortKey.RATING,
+        SortKey.INACTIVITY,
+        SortKey.RESPONSE_CREATION,
+        SortKey.RESPONSE_ASSIGNMENT,
+        SortKey.NO_RESPONSE,
+    }
+
 
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 SORTABLE = tuple(column for column in COLUMNS if column.sort is not None)

@@ -28,6 +28,7 @@ DEBOUNCE_SECONDS = 0.15
 class FilterBar(Widget):
     """Inputs and drop-downs that combine into one ConversationFilter."""
 
+    BINDING_GROUP_TITLE = "Filters"
     BINDINGS = [
         Binding("escape", "leave", "Back to table", id="filters.leave"),
     ]

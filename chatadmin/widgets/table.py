@@ -20,8 +20,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from chatadmin.backend import Backend
 from chatadmin.domain import ConversationFilter, ConversationRow, Sort, SortKey
-from chatadmin.widgets.columns import COLUMNS_BY_KEY, GAP, CellContext, Placed, fit, layout
+from chatadmin.widgets.columns import COLUMNS_BY_KEY, CellContext, Placed, descending_first, layout
 from chatadmin.widgets.messages import forward_failure
+from chatadmin.widgets.table_lines import header_line, message_line, row_line
+from chatadmin.widgets.table_data import TableData
 from chatadmin.widgets.window import Query, RowWindow, WindowRequest, WindowResult, fetch_window
 
 ROLES = ("muted", "status-open", "status-in_progress", "status-closed", "menu", "rating", "tags", "phone")
@@ -30,6 +32,7 @@ ROLES = ("muted", "status-open", "status-in_progress", "status-closed", "menu", 
 class ConversationTable(ScrollView, can_focus=True):
     """Every conversation matching the filter, one per line, sorted by any column."""
 
+    BINDING_GROUP_TITLE = "Conversation list"
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", id="table.down", show=False),
         Binding("up,k", "cursor_up", "Up", id="table.up", show=False),
@@ -121,65 +124,62 @@ class ConversationTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.backend = backend
         self.cell_context = cell_context
-        self.window = RowWindow(page_size, max_pages)
-        self.query_state = Query(ConversationFilter(), Sort(), 0)
-        self.total: int | None = None
+        self.data = TableData(page_size, max_pages)
         self.cursor = 0
         self.all_columns = False
-        self.error: str | None = None
         self._cursor_id: str | None = None
-        self._fetching: WindowRequest | None = None
-        self._failed: tuple[int, int] | None = None
         self._placed: tuple[Placed, ...] = ()
         self._placed_for: tuple[int, bool] | None = None
-        self._loaded_rows = 0
 
     # ------------------------------------------------------------------ public
     @property
-    def current_row(self) -> ConversationRow | None:
-        return self.window.row(self.cursor) if self.total else None
+    def window(self) -> RowWindow:
+        return self.data.window
+
+    @property
+    def total(self) -> int | None:
+        return self.data.total
+
+    @property
+    def query_state(self) -> Query:
+        return self.data.query
 
     @property
     def sort(self) -> Sort:
-        return self.query_state.sort
+        return self.data.query.sort
 
     @property
     def filters(self) -> ConversationFilter:
-        return self.query_state.filters
+        return self.data.query.filters
+
+    @property
+    def pending(self) -> bool:
+        """A new filter or sort is being read; the rows shown (dimmed) are the previous ones."""
+        return self.data.pending
+
+    @property
+    def current_row(self) -> ConversationRow | None:
+        return self.data.row(self.cursor) if self.data.extent else None
 
     def set_query(self, filters: ConversationFilter, sort: Sort) -> None:
-        """Show another filter or sort: start at the top, count and read afresh."""
-        if (filters, sort) == (self.query_state.filters, self.query_state.sort) and self.query_state.generation:
-            return
-        self.query_state = Query(filters, sort, self.query_state.generation + 1)
-        self.window.clear()
-        self.window.invalidate()
-        self.total = None
-        self.error = None
-        self._failed = None
-        self._loaded_rows = 0
-        self.cursor = 0
-        self._cursor_id = None
-        self.scroll_to(y=0, animate=False)
-        self._update_virtual_size()
-        self.count()
-        self._fetch_missing()
-        self._post_status()
-        self.refresh()
+        """Show another filter or sort from the top; the old rows stay (dimmed) until the new arrive."""
+        if self.data.start(filters, sort):
+            self.count()
+            self._fetch_missing()
+            self._post_status()
+            self.refresh()
 
     def reload(self, *, count: bool = True) -> None:
         """Read what is on screen again (same filter), keeping the cursor on its conversation."""
-        self.window.invalidate()
-        self._failed = None
+        self.data.reload()
         if count:
             self.count()
         self._fetch_missing()
 
     def apply_count(self, generation: int, total: int) -> None:
         """A count for the current filter arrived (from this table's or the app's worker)."""
-        if generation != self.query_state.generation:
+        if not self.data.counted(generation, total):
             return
-        self.total = total
         if self.cursor >= total:
             self.cursor = max(0, total - 1)
         self._update_virtual_size()
@@ -189,24 +189,23 @@ class ConversationTable(ScrollView, can_focus=True):
 
     def update_row(self, row: ConversationRow) -> None:
         """Show a conversation's new state in place (after an action on it)."""
-        if self.window.replace(row) is not None:
+        if self.data.window.replace(row) is not None:
             self.refresh()
 
     def select_conversation(self, conversation_id: str) -> bool:
         """Put the cursor on a held conversation; False when it is not on hand."""
-        index = self.window.find(conversation_id)
+        index = self.data.window.find(conversation_id)
         if index is None:
             return False
         self.move_cursor(index)
         return True
 
     def move_cursor(self, index: int) -> None:
-        last = (self.total if self.total is not None else self._loaded_rows) - 1
-        index = max(0, min(index, last))
+        index = max(0, min(index, self.data.extent - 1))
         if index == self.cursor and self._cursor_id is not None:
             return
         self.cursor = index
-        row = self.window.row(index)
+        row = self.data.row(index)
         self._cursor_id = row.id if row else None
         self._scroll_to_cursor()
         self._post_status()
@@ -214,7 +213,7 @@ class ConversationTable(ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- workers
     def count(self) -> None:
-        self._count(self.query_state)
+        self._count(self.data.query)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="table-count", description="counting conversations")
     def _count(self, query: Query) -> None:
@@ -236,13 +235,13 @@ class ConversationTable(ScrollView, can_focus=True):
             forward_failure(self, event)
             return
         event.stop()
-        self._fetching = None
         if event.state is WorkerState.SUCCESS and isinstance(worker.result, WindowResult):
-            self._apply_window(worker.result)
+            swapped = self.data.arrived(worker.result)
+            if swapped is not None:
+                self._show_rows(swapped)
         elif forward_failure(self, event):
-            self._failed = (self.query_state.generation, self.window.revision)
-            self.error = str(getattr(worker.error, "message", worker.error))
-            self.refresh()
+            if self.data.failed(str(getattr(worker.error, "message", worker.error))):
+                self._show_rows(swapped=True)
         self._fetch_missing()
 
     def _visible_range(self) -> tuple[int, int]:
@@ -250,52 +249,33 @@ class ConversationTable(ScrollView, can_focus=True):
         return top, top + max(1, self._body_height()) - 1
 
     def _fetch_missing(self) -> None:
-        """Start one read of the pages around the screen that are missing or stale."""
-        if self._fetching is not None or not self.is_mounted:
-            return
-        query = self.query_state
-        if self._failed == (query.generation, self.window.revision):
-            return
-        first, last = self._visible_range()
-        margin = self.window.page_size // 2
-        wanted = self.window.wanted(first - margin, last + margin, self.total)
-        if not wanted:
-            return
-        start = wanted[0]
-        end = min(wanted[-1], start + self.window.max_pages - 2)
-        request = WindowRequest(query, self.window.revision, start, end - start + 1, self.window.page_size)
-        self._fetching = request
-        self._read(request)
+        """Start the read of what the screen lacks, unless one is under way."""
+        if self.is_mounted and (request := self.data.next_read(*self._visible_range())) is not None:
+            self._read(request)
 
-    def _apply_window(self, result: WindowResult) -> None:
-        request = result.request
-        if request.query.generation != self.query_state.generation:
-            return
-        rows = result.page.rows
-        self.window.store(request.first_page, request.page_count, request.revision, rows)
-        end = request.first_page * request.page_size + len(rows)
-        self._loaded_rows = max(self._loaded_rows, end)
-        if len(rows) < request.page_count * request.page_size and (self.total is None or self.total > end):
-            # the end of the list is nearer than the last count said (or there is no count yet)
-            self.total = end
-        self.error = None
+    def _show_rows(self, swapped: bool) -> None:
+        if swapped:  # a new query's rows: from the top
+            self.cursor = 0
+            self._cursor_id = None
+            self.scroll_to(y=0, animate=False)
         self._keep_cursor_on_conversation()
         self._update_virtual_size()
         self._post_status()
         self.refresh()
 
     def _keep_cursor_on_conversation(self) -> None:
-        here = self.window.row(self.cursor)
+        window = self.data.window
+        here = window.row(self.cursor)
         if self._cursor_id is not None and (here is None or here.id != self._cursor_id):
-            index = self.window.find(self._cursor_id)
+            index = window.find(self._cursor_id)
             if index is not None:
                 delta = index - self.cursor
                 self.cursor = index
                 self.scroll_to(y=self.scroll_offset.y + delta, animate=False)
                 return
-        if self.total is not None and self.total and self.cursor >= self.total:
-            self.cursor = self.total - 1
-        here = self.window.row(self.cursor)
+        if self.data.extent and self.cursor >= self.data.extent:
+            self.cursor = self.data.extent - 1
+        here = window.row(self.cursor)
         if here is not None:
             self._cursor_id = here.id
 
@@ -316,7 +296,7 @@ class ConversationTable(ScrollView, can_focus=True):
         return placed[-1].x + placed[-1].width if placed else 0
 
     def _update_virtual_size(self) -> None:
-        rows = self.total if self.total is not None else max(self._loaded_rows, 1)
+        rows = max(self.data.extent, 1)
         self.virtual_size = Size(self._content_width(), rows + 1)
 
     def on_resize(self, _event: events.Resize) -> None:
@@ -338,8 +318,8 @@ class ConversationTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False)
 
     def _post_status(self) -> None:
-        position = self.cursor if self.total else None
-        self.post_message(self.StatusChanged(position, self.total, self.sort))
+        position = self.cursor if self.data.total else None
+        self.post_message(self.StatusChanged(position, self.data.total, self.sort))
 
     # --------------------------------------------------------------- rendering
     def render_line(self, y: int) -> Strip:
@@ -358,54 +338,32 @@ class ConversationTable(ScrollView, can_focus=True):
         return self.get_component_rich_style(f"conversation-table--{name}", partial=True)
 
     def _header_segments(self) -> list[Segment]:
-        header = self._style("header")
-        sorted_style = self._style("header-sorted")
-        arrow = "▼" if self.sort.descending else "▲"
-        segments: list[Segment] = []
-        for number, place in enumerate(self._columns()):
-            column = place.column
-            is_sorted = column.sort is not None and column.sort is self.sort.key
-            title = f"{place.title}{arrow}" if is_sorted else place.title
-            style = (sorted_style if is_sorted else header) + Style(meta={"header": column.key})
-            if number:
-                segments.append(Segment(" " * GAP, header))
-            segments.append(Segment(fit(title, place.width, column.right), style))
-        width = self.scrollable_content_region.width
-        used = sum(s.cell_length for s in segments)
-        if used < width + round(self.scroll_offset.x):
-            segments.append(Segment(" " * (width + round(self.scroll_offset.x) - used), header))
-        return segments
+        width = self.scrollable_content_region.width + round(self.scroll_offset.x)
+        return header_line(self._columns(), self.sort, self._style, width)
 
     def _row_segments(self, index: int, base: Style) -> list[Segment]:
-        total = self.total if self.total is not None else self._loaded_rows
-        if index >= total:
-            if index == 0 and self.total is not None:
-                return [Segment(" No conversations match these filters", self._style("message"))]
+        data = self.data
+        if index >= data.extent:
+            if index == 0 and data.error:
+                return message_line(f"Could not read conversations: {data.error}", self._style)
             if index == 0:
-                text = f" Could not read conversations: {self.error}" if self.error else " Loading…"
-                return [Segment(text, self._style("message"))]
+                text = "No conversations match these filters" if data.total is not None else "Loading…"
+                return message_line(text, self._style)
             return []
-        row = self.window.row(index)
+        row = data.row(index)
         if row is None:
-            return [Segment(" …", self._style("message") + Style(meta={"row": index}))]
-        cursor = index == self.cursor
-        row_style = base + self._style("cursor") if cursor else base
-        segments: list[Segment] = []
-        for number, place in enumerate(self._columns()):
-            text, role = place.column.cell(row, self.cell_context)
-            style = row_style
-            if role is not None and not cursor:
-                style = style + self._style(role)
-            if number:
-                segments.append(Segment(" " * GAP, row_style))
-            meta = Style(meta={"row": index, "column": place.column.key})
-            segments.append(Segment(fit(text, place.width, place.column.right), style + meta))
-        if cursor:
-            width = self.scrollable_content_region.width + round(self.scroll_offset.x)
-            used = sum(s.cell_length for s in segments)
-            if used < width:
-                segments.append(Segment(" " * (width - used), row_style))
-        return segments
+            return message_line("…", self._style, index)
+        return row_line(
+            row,
+            index,
+            self._columns(),
+            self.cell_context,
+            self._style,
+            base,
+            cursor=index == self.cursor,
+            dimmed=data.pending,
+            width=self.scrollable_content_region.width + round(self.scroll_offset.x),
+        )
 
     # ------------------------------------------------------------------- input
     def on_click(self, event: events.Click) -> None:
@@ -425,7 +383,7 @@ class ConversationTable(ScrollView, can_focus=True):
         if sort_key is self.sort.key:
             sort = Sort(key=sort_key, descending=not self.sort.descending)
         else:
-            sort = Sort(key=sort_key, descending=_descending_first(sort_key))
+            sort = Sort(key=sort_key, descending=descending_first(sort_key))
         self.post_message(self.SortRequested(sort))
 
     def action_cursor_down(self) -> None:
@@ -448,8 +406,8 @@ class ConversationTable(ScrollView, can_focus=True):
         self.move_cursor(0)
 
     def action_last(self) -> None:
-        if self.total is not None:
-            self.move_cursor(self.total - 1)
+        if self.data.total is not None:
+            self.move_cursor(self.data.total - 1)
 
     def action_scroll_columns(self, cells: int) -> None:
         self.scroll_to(x=self.scroll_offset.x + cells, animate=False)
@@ -465,7 +423,7 @@ class ConversationTable(ScrollView, can_focus=True):
         following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
         sort_key = COLUMNS_BY_KEY[following].sort
         assert sort_key is not None
-        self.post_message(self.SortRequested(Sort(key=sort_key, descending=_descending_first(sort_key))))
+        self.post_message(self.SortRequested(Sort(key=sort_key, descending=descending_first(sort_key))))
 
     def action_sort_reverse(self) -> None:
         self.post_message(self.SortRequested(Sort(key=self.sort.key, descending=not self.sort.descending)))
@@ -477,15 +435,3 @@ class ConversationTable(ScrollView, can_focus=True):
         self._update_virtual_size()
         self.refresh()
 
-
-def _descending_first(key: SortKey) -> bool:
-    """Times and ratings read best largest first; names and ids A to Z."""
-    return key in {
-        SortKey.CREATED_AT,
-        SortKey.DURATION,
-        SortKey.RATING,
-        SortKey.INACTIVITY,
-        SortKey.RESPONSE_CREATION,
-        SortKey.RESPONSE_ASSIGNMENT,
-        SortKey.NO_RESPONSE,
-    }
