@@ -46,8 +46,6 @@ def _instant(value: Any) -> datetime:
 
 Timestamp = Annotated[datetime, BeforeValidator(_instant), PlainSerializer(format_instant, return_type=str)]
 
-Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
-
 
 def _text(value: str) -> str:
     # PostgreSQL cannot store NUL in text; refusing it here keeps both stores lossless
@@ -59,6 +57,15 @@ def _text(value: str) -> str:
 Text = Annotated[str, AfterValidator(_text)]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _id(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("an id cannot contain control characters")
+    return value
+
+
+Id = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_id)]
 
 
 def _tag(value: str) -> str:
@@ -96,9 +103,15 @@ class AgentRecord(Record):
     max_active: StrictInt | None = Field(None, ge=0, le=2**31 - 1)
 
 
+def _wa_id(value: str) -> str:
+    if not (value.isascii() and value.isdigit() and 5 <= len(value) <= 32):
+        raise ValueError(f"a WhatsApp id is 5 to 32 digits, not {value!r}")
+    return value
+
+
 class Customer(Record):
     phone: str
-    wa_id: str | None = Field(None, pattern=r"^\d{5,32}$")
+    wa_id: Annotated[str, AfterValidator(_wa_id)] | None = None
     name: Text = Field("", max_length=500)
 
     @model_validator(mode="before")

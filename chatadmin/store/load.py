@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,15 @@ __all__ = ["ImportSummary", "Known", "import_ndjson", "parse_lines", "validated_
 
 class _Reject(Exception):
     """One line's problem, as the reason the user reads after ``FILE:LINE:``."""
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _invalid(source: str, line: int, reason: str) -> InvalidInput:
+    """``FILE:LINE: reason`` with control characters (from ids, names, file names) made visible."""
+    message = f"{source}:{line}: {reason}"
+    return InvalidInput(_CONTROLS.sub(lambda m: repr(m.group())[1:-1], message))
 
 
 def _no_conversations(ids: Collection[str]) -> set[str]:
@@ -96,7 +106,7 @@ def parse_record(text: str) -> AnyRecord:
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
-        raise _Reject(f"bad JSON: {exc.msg} (column {exc.colno})") from None
+        raise _Reject(f"bad JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}") from None
     except (ValueError, RecursionError) as exc:
         raise _Reject(f"bad JSON: {exc}") from None
     if not isinstance(data, dict):
@@ -201,7 +211,7 @@ def validated_chunks(
         clashes = known.existing_conversations(pending.keys())
         if clashes:
             line, ident = min((pending[ident], ident) for ident in clashes)
-            raise InvalidInput(f"{source}:{line}: conversation {ident}: duplicate id (already in the store)")
+            raise _invalid(source, line, f"conversation {ident}: duplicate id (already in the store)")
         pending.clear()
 
     for number, text in enumerate(lines, 1):
@@ -214,7 +224,7 @@ def validated_chunks(
             checker.check(record, number)
         except _Reject as exc:
             check_store()  # a clash on an earlier line is the first error
-            raise InvalidInput(f"{source}:{number}: {exc}") from None
+            raise _invalid(source, number, str(exc)) from None
         chunk.append(record)
         if isinstance(record, ConversationRecord):
             pending[record.id] = number
