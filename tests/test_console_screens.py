@@ -129,6 +129,22 @@ async def test_details_interleaves_messages_and_events_in_the_reporting_zone(sql
             assert part in header
 
 
+async def test_details_of_a_conversation_the_user_may_not_see_says_why(sqlite_url: str, clock: Clock) -> None:
+    backend = open_store(sqlite_url, clock, acting_as="sergio")  # supervisor of Sales only
+    try:
+        app = Harness(lambda: DetailsScreen(backend, "c-1002"))
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, DetailsScreen)  # a user's mistake is no error modal
+            header = str(app.screen.query_one("#details-header", Static).visual)
+            assert header == "Cannot show this conversation: sergio is not a member of group 'support'"
+            await pilot.press("t")  # nothing loaded: nothing to transfer
+            await pilot.pause()
+            assert isinstance(app.screen, DetailsScreen)
+    finally:
+        backend.dispose()
+
+
 async def test_details_transfer_is_one_key_away_and_reloads(sqlite_store: SqlStore) -> None:
     app = Harness(lambda: DetailsScreen(sqlite_store, "c-1001"))
     async with app.run_test(size=(100, 32)) as pilot:
@@ -279,6 +295,22 @@ async def test_transfer_to_an_agent_then_one_of_their_groups(store: SqlStore) ->
     event = store.conversation_detail("c-1001").events[-1]
     assert (event.kind, event.from_agent, event.from_group, event.to_agent, event.to_group, event.rule) == (
         EventKind.TRANSFERRED, "ana", "sales", "carla", "billing", "manual")
+
+
+async def test_the_current_agent_cannot_be_chosen_where_the_conversation_already_is(sqlite_store: SqlStore) -> None:
+    row = sqlite_store.get_conversation("c-1001")  # Ana Pérez in Sales
+    app = Harness(lambda: TransferScreen(sqlite_store, row))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"ana", "enter")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        states = [(options.get_option_at_index(i).id, options.get_option_at_index(i).disabled)
+                  for i in range(options.option_count)]
+        assert states == [("agent-group:sales", True), ("agent-group:support", False)]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "to Ana Pérez in Support" in str(app.screen.query_one("#transfer-summary", Static).visual)
 
 
 async def test_escape_goes_back_a_step_then_cancels(sqlite_store: SqlStore) -> None:

@@ -72,13 +72,16 @@ def _name(text: str) -> Content:
     return Content.styled(one_line(text)).truncate(NAME_WIDTH, ellipsis=True, pad=True)
 
 
-def group_option(group: Group, row: ConversationRow, prefix: str = "group") -> Option:
+def group_option(group: Group, row: ConversationRow, agent: Agent | None = None) -> Option:
+    """A group to transfer to; with ``agent``, one of that agent's groups (where it is now is no choice)."""
     rule = group.routing.rule.value.replace("_", " ")
     details = f"{rule} · {len(group.members)} agents · {group.queue_length} waiting"
     parts: list[Content | str | tuple[str, str]] = ["  ", _name(group.name), " ", (details, "$text-muted")]
+    here = row.group == group.id and (agent is None or row.agent == agent.id)
     if row.group == group.id:
-        parts.append(("  current", "$accent"))
-    return Option(Content.assemble(*parts), id=f"{prefix}:{group.id}")
+        parts.append(("  already here" if here and agent else "  current", "$accent"))
+    prefix = "group" if agent is None else "agent-group"
+    return Option(Content.assemble(*parts), id=f"{prefix}:{group.id}", disabled=here and agent is not None)
 
 
 def agent_option(agent: Agent, row: ConversationRow, groups: dict[str, Group]) -> Option:
@@ -251,7 +254,7 @@ class TransferScreen(WorkerOutcomes, ModalScreen[TransferResult | None]):
                 options += [heading("Agents"), *(agent_option(a, self.row, self.groups) for a in agents)]
         elif self.agent is not None:
             mine = [self.groups[g] for g in self.agent.groups if g in self.groups]
-            options += [group_option(g, self.row, "agent-group") for g in mine if matches(key, g.name, g.id)]
+            options += [group_option(g, self.row, self.agent) for g in mine if matches(key, g.name, g.id)]
         if not options:
             options.append(heading("Nothing matches" if key else "Nothing to choose from"))
         option_list = self.query_one(OptionList)
