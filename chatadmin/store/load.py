@@ -98,7 +98,9 @@ def _describe(error: Any) -> str:
 
 def _label(data: dict[str, Any], kind: str) -> str:
     ident = data.get("id")
-    return f"{kind} {ident}" if isinstance(ident, str) and ident else kind
+    if not isinstance(ident, str) or not ident:
+        return kind
+    return f"{kind} {ident[:64]}{'…' if len(ident) > 64 else ''}"
 
 
 def parse_record(text: str) -> AnyRecord:
@@ -257,7 +259,7 @@ def import_ndjson(
     One write transaction holds the whole import: the lines are checked against the store as
     it is inside that transaction and written in chunks as they pass; the first bad line
     (``InvalidInput("FILE:LINE: reason")``) rolls everything back, so nothing of the file is
-    stored. Memory stays bounded by the chunk size, whatever the file's length.
+    stored. Memory holds one chunk of records and the ids seen so far, never the whole file.
     ``progress(n)`` gets the number of conversations written so far, after each chunk.
     """
     with engine.connect() as connection:
