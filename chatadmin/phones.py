@@ -39,7 +39,9 @@ def normalize_phone(text: str) -> Phone:
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidInput(f"not a valid phone number: {text!r}")
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    return Phone(e164=e164, country=phonenumbers.region_code_for_number(parsed))
+    region = phonenumbers.region_code_for_number(parsed)
+    # non-geographic numbers (+800, +882, …) have the region "001": no country
+    return Phone(e164=e164, country=region if region and region.isalpha() and region != "ZZ" else None)
 
 
 @lru_cache(maxsize=65536)

@@ -23,3 +23,8 @@ def strip_controls(text: str) -> str:
 def one_line(text: str) -> str:
     """Untrusted text for a single table cell: no controls, no line breaks."""
     return strip_controls(text).replace("\n", " ").replace("\t", " ")
+
+
+def visible_controls(text: str) -> str:
+    """Controls (newlines included) shown as escapes, for one-line messages that quote input."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text)

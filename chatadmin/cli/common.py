@@ -14,6 +14,7 @@ from chatadmin.backend import Backend
 from chatadmin.clock import Clock
 from chatadmin.config import Settings, default_db_path
 from chatadmin.errors import ChatAdminError
+from chatadmin.text import visible_controls
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,7 +83,8 @@ def open_backend(config: Settings | None = None) -> Backend:
 
 
 def fail(message: str, code: int = 2) -> None:
-    click.echo(f"chatadmin: {message}", err=True)
+    """One line on stderr; messages may quote what a user typed, so controls are made visible."""
+    click.echo(f"chatadmin: {visible_controls(message)}", err=True)
     sys.exit(code)
 
 
