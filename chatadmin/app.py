@@ -14,10 +14,9 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.geometry import Region
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState
 
 from chatadmin.backend import Backend
@@ -38,11 +37,12 @@ from chatadmin.permissions import Action
 from chatadmin.screens.common import problem, zone_of
 from chatadmin.screens.row_menu import applies, permitted
 from chatadmin.text import one_line
-from chatadmin.widgets.columns import COLUMNS, CellContext
+from chatadmin.widgets.columns import CellContext
 from chatadmin.widgets.commands import ConsoleCommands
 from chatadmin.widgets.filters import FilterBar
 from chatadmin.widgets.messages import WorkFailed, forward_failure
 from chatadmin.widgets.metrics import MetricsBar
+from chatadmin.widgets.status import StatusLine
 from chatadmin.widgets.table import ConversationTable
 
 
@@ -52,6 +52,12 @@ class Polled:
     all_conversations: int
     generation: int
     filtered: int
+
+
+@dataclass(frozen=True)
+class Identity:
+    location: str
+    principal: Principal
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,6 @@ class Acted:
 
 # actions on printable keys: a text field takes those keys, so they do not apply there
 TYPED_KEYS_ACTIONS = frozenset({"focus_search", "help", "refresh", "details", "transfer", "quit"})
-SORT_TITLES = {column.sort: column.title for column in COLUMNS if column.sort is not None}
 
 
 class ChatAdminApp(App[None]):
@@ -111,7 +116,7 @@ class ChatAdminApp(App[None]):
         yield MetricsBar(id="metrics")
         yield FilterBar(id="filters")
         yield ConversationTable(self.backend, self._cell_context(), page_size=self._page_size, id="table")
-        yield Static(id="status-line", markup=False)
+        yield StatusLine(id="status-line", markup=False)
         yield Footer()
 
     def _cell_context(self) -> CellContext:
@@ -138,8 +143,8 @@ class ChatAdminApp(App[None]):
 
     # ------------------------------------------------------------------ workers
     @work(thread=True, exit_on_error=False, group="identity", description="reading who you are")
-    def _load_identity(self) -> tuple[str, Principal]:
-        return self.backend.location, self.backend.whoami()
+    def _load_identity(self) -> Identity:
+        return Identity(self.backend.location, self.backend.whoami())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="choices", description="reading filter options")
     def _load_choices(self) -> Choices:
@@ -201,10 +206,9 @@ class ChatAdminApp(App[None]):
             self.poll_now()
         elif isinstance(result, ConversationRow):
             self.table.update_row(result)
-        elif isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], Principal):
-            location, principal = result
-            self.principal = principal
-            self.sub_title = f"{one_line(location)} · {one_line(principal.name)} ({principal.role.value})"
+        elif isinstance(result, Identity):
+            self.principal = principal = result.principal
+            self.sub_title = f"{one_line(result.location)} · {one_line(principal.name)} ({principal.role.value})"
 
     def on_work_failed(self, message: WorkFailed) -> None:
         """The one place a failure is shown: the user's mistake as a notification, else a dialog."""
@@ -280,22 +284,15 @@ class ChatAdminApp(App[None]):
 
     def _show_status(self) -> None:
         table = self.table
-        parts: list[Content | tuple[str, str] | str] = []
-        if table.total is None:
-            parts.append(("counting…", "$text-muted"))
-        else:
-            if table.total:
-                parts += [("row ", "$text-muted"), (f"{table.cursor + 1:,}", "bold"), ("  ·  ", "$text-muted")]
-            parts.append((f"{table.total:,}", "bold"))
-            if self.all_conversations is not None and not table.filters.is_empty():
-                parts.append(f" of {self.all_conversations:,}")
-            parts.append(" conversations")
-        if table.pending:
-            parts.append(("  ·  reading…", "$text-muted italic"))
-        arrow = "▼" if table.sort.descending else "▲"
-        parts += [("  ·  by ", "$text-muted"), f"{SORT_TITLES.get(table.sort.key, table.sort.key.value)} {arrow}"]
-        parts.append((f"  ·  {getattr(self.zone, 'key', 'UTC')}", "$text-muted"))
-        self.query_one("#status-line", Static).update(Content.assemble(*parts))
+        self.query_one(StatusLine).show(
+            cursor=table.cursor,
+            total=table.total,
+            everything=self.all_conversations,
+            filters=table.filters,
+            sort=table.sort,
+            pending=table.pending,
+            zone=getattr(self.zone, "key", "UTC"),
+        )
 
     # ----------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

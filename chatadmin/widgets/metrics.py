@@ -10,6 +10,10 @@ from chatadmin.domain import Metrics
 from chatadmin.text import one_line
 
 
+LABELS = ("Unassigned", "Active", "Completed today", "Highest load today")
+SHORT_LABELS = ("Unassigned", "Active", "Done today", "Top group")
+
+
 def _number(value: int) -> str:
     return f"{value:,}"
 
@@ -32,15 +36,19 @@ class MetricsBar(Widget):
         metrics = self.metrics
         if metrics is None:
             return Content.styled("Reading metrics…", "$text-muted italic")
+        full = self._line(metrics, LABELS)
+        return full if full.cell_length <= self.content_region.width else self._line(metrics, SHORT_LABELS)
+
+    def _line(self, metrics: Metrics, labels: tuple[str, str, str, str]) -> Content:
         label = "$text-muted"
         parts: list[Content | tuple[str, str] | str] = [
-            ("Unassigned ", label),
+            (f"{labels[0]} ", label),
             (_number(metrics.unassigned), "bold $text-warning"),
-            ("   Active ", label),
+            (f"   {labels[1]} ", label),
             (_number(metrics.active), "bold $text-success"),
-            ("   Completed today ", label),
+            (f"   {labels[2]} ", label),
             (_number(metrics.completed_today), "bold $text-primary"),
-            ("   Highest load today ", label),
+            (f"   {labels[3]} ", label),
         ]
         top = metrics.highest_load_group
         if top is None:

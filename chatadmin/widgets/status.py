@@ -1,0 +1,51 @@
+"""The status line under the table: position, "N of M conversations", the sort, the zone."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from chatadmin.domain import ConversationFilter, Sort
+from chatadmin.widgets.columns import COLUMNS
+
+SORT_TITLES = {column.sort: column.title for column in COLUMNS if column.sort is not None}
+
+
+class StatusLine(Static):
+    """One line that says where the cursor is in how many conversations, and how they are sorted."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    """
+
+    def show(
+        self,
+        *,
+        cursor: int,
+        total: int | None,
+        everything: int | None,
+        filters: ConversationFilter,
+        sort: Sort,
+        pending: bool,
+        zone: str,
+    ) -> None:
+        parts: list[Content | tuple[str, str] | str] = []
+        if total is None:
+            parts.append(("counting…", "$text-muted"))
+        else:
+            if total:
+                parts += [("row ", "$text-muted"), (f"{cursor + 1:,}", "bold"), ("  ·  ", "$text-muted")]
+            parts.append((f"{total:,}", "bold"))
+            if everything is not None and not filters.is_empty():
+                parts.append(f" of {everything:,}")
+            parts.append(" conversations")
+        if pending:
+            parts.append(("  ·  reading…", "$text-muted italic"))
+        arrow = "▼" if sort.descending else "▲"
+        parts += [("  ·  by ", "$text-muted"), f"{SORT_TITLES.get(sort.key, sort.key.value)} {arrow}"]
+        parts.append((f"  ·  {zone}", "$text-muted"))
+        self.update(Content.assemble(*parts))
