@@ -420,12 +420,21 @@ OWN_SEQUENCES = re.compile(r"\x1b\[[0-9;?]*[mHlhJK]")
 
 
 async def test_hostile_customer_text_is_shown_literally_and_never_reaches_the_terminal(sqlite_url: str, clock: Clock) -> None:
-    extra = []
+    extra: list[dict[str, object]] = [
+        {"type": "group", "id": "evil", "name": "[b]G\x1b]0;t\x07"},
+        {"type": "agent", "id": "mal", "name": "$primary\x9b", "groups": ["evil"]},
+    ]
     for number, (ident, name) in enumerate(HOSTILE.items()):
         record = conversation(200 + number)
         record["id"] = ident
         record["customer"] = {"phone": "+525512345678", "name": name}
         record["tags"] = ["[red]t[/]"]
+        record["group"] = "evil"
+        if record.get("agent"):
+            record["agent"] = "mal"
+            for message in record["messages"]:  # type: ignore[union-attr]
+                if message.get("agent"):
+                    message["agent"] = "mal"
         extra.append(record)
     store = open_store(sqlite_url, clock, count=0, extra=extra)
     try:
@@ -437,6 +446,7 @@ async def test_hostile_customer_text_is_shown_literally_and_never_reaches_the_te
             for shown in SHOWN:
                 assert any(shown in line for line in lines), shown
             assert any("[red]t[/]" in line for line in lines)
+            assert all("[b]G]0;t" in line for line in lines) and any("$primary" in line for line in lines)
             # the whole screen as a terminal would receive it
             output = app.screen._compositor.render_update(full=True).render_segments(app.console)
             leftover = OWN_SEQUENCES.sub("", output)
@@ -454,6 +464,12 @@ async def test_hostile_customer_text_is_shown_literally_and_never_reaches_the_te
             await settle(pilot)
             assert "“[bold”" in str(app.query_one("#filter-summary", Static).visual)
             assert table.total == 1
+            # names in the drop-downs and the chips are literal too
+            await choose(pilot, "#filter-group", "[b]G")
+            await settle(pilot)
+            assert "group [b]G" in str(app.query_one("#filter-summary", Static).visual)
+            output = app.screen._compositor.render_update(full=True).render_segments(app.console)
+            assert "\x1b" not in OWN_SEQUENCES.sub("", output) and not re.search(r"[\x80-\x9f]", output)
     finally:
         store.dispose()
 
