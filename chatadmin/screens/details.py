@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -43,7 +44,7 @@ class Loaded:
     notes: list[Entry]
 
 
-def header(detail: ConversationDetail, zone: Any) -> Content:
+def header(detail: ConversationDetail, zone: tzinfo) -> Content:
     """Customer, number, status, agent, group, tags, rating and its comment — untrusted parts literal."""
     row = detail.row
     muted = "$text-muted"
