@@ -297,9 +297,7 @@ class ChatAdminApp(App[None]):
     # ----------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a text field has the focus its letters are typed, so the footer leaves them out."""
-        if action in TYPED_KEYS_ACTIONS and isinstance(self.focused, Input):
-            return False
-        return True
+        return not (action in TYPED_KEYS_ACTIONS and isinstance(self.focused, Input))
 
     def action_focus_search(self) -> None:
         self.filter_bar.focus_search()

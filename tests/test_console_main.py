@@ -22,7 +22,14 @@ from chatadmin.store.load import import_ndjson
 from chatadmin.widgets.filters import FilterBar
 from chatadmin.widgets.metrics import MetricsBar
 from chatadmin.widgets.table import ConversationTable
-from tests.console_fixtures import NOW, NamedStore, conversation, open_store, settle, wait_until
+from tests.console_fixtures import (
+    NOW,
+    NamedStore,
+    conversation,
+    open_store,
+    settle,
+    wait_until,
+)
 
 SIZE = (120, 40)
 pytestmark = pytest.mark.anyio

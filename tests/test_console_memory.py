@@ -95,7 +95,7 @@ async def test_a_hundred_thousand_conversations_keep_only_a_few_pages(big_store:
         assert table.window.rows_held == 100
 
 
-def _page(store: NamedStore, request) -> object:  # noqa: ANN001 - a WindowRequest
+def _page(store: NamedStore, request) -> object:
     from chatadmin.widgets.window import fetch_window
 
     return fetch_window(store, request)

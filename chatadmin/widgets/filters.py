@@ -7,10 +7,11 @@ marked and named on the summary line, and the table keeps its last valid results
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.content import Content
 from textual.message import Message
@@ -20,7 +21,13 @@ from textual.widgets import Input, Select, Static
 
 from chatadmin.domain import Agent, ConversationFilter, Group
 from chatadmin.text import one_line
-from chatadmin.widgets.filter_form import FIELDS, RATING_CHOICES, STATUS_CHOICES, describe, parse_form
+from chatadmin.widgets.filter_form import (
+    FIELDS,
+    RATING_CHOICES,
+    STATUS_CHOICES,
+    describe,
+    parse_form,
+)
 
 DEBOUNCE_SECONDS = 0.15
 
@@ -29,7 +36,7 @@ class FilterBar(Widget):
     """Inputs and drop-downs that combine into one ConversationFilter."""
 
     BINDING_GROUP_TITLE = "Filters"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Back to table", id="filters.leave"),
     ]
 
@@ -60,7 +67,7 @@ class FilterBar(Widget):
             super().__init__()
             self.filters = filters
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.filters = ConversationFilter()
         self.errors: dict[str, str] = {}

@@ -9,7 +9,6 @@ from textual.widget import Widget
 from chatadmin.domain import Metrics
 from chatadmin.text import one_line
 
-
 LABELS = ("Unassigned", "Active", "Completed today", "Highest load today")
 SHORT_LABELS = ("Unassigned", "Active", "Done today", "Top group")
 

@@ -8,10 +8,12 @@ filter or sort are dropped by their generation number.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -19,12 +21,24 @@ from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from chatadmin.backend import Backend
-from chatadmin.domain import ConversationFilter, ConversationRow, Sort, SortKey
-from chatadmin.widgets.columns import COLUMNS_BY_KEY, CellContext, Placed, descending_first, layout
+from chatadmin.domain import ConversationFilter, ConversationRow, Sort
+from chatadmin.widgets.columns import (
+    COLUMNS_BY_KEY,
+    CellContext,
+    Placed,
+    descending_first,
+    layout,
+)
 from chatadmin.widgets.messages import forward_failure
-from chatadmin.widgets.table_lines import header_line, message_line, row_line
 from chatadmin.widgets.table_data import TableData
-from chatadmin.widgets.window import Query, RowWindow, WindowRequest, WindowResult, fetch_window
+from chatadmin.widgets.table_lines import header_line, message_line, row_line
+from chatadmin.widgets.window import (
+    Query,
+    RowWindow,
+    WindowRequest,
+    WindowResult,
+    fetch_window,
+)
 
 ROLES = ("muted", "status-open", "status-in_progress", "status-closed", "menu", "rating", "tags", "phone")
 
@@ -33,7 +47,7 @@ class ConversationTable(ScrollView, can_focus=True):
     """Every conversation matching the filter, one per line, sorted by any column."""
 
     BINDING_GROUP_TITLE = "Conversation list"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "cursor_down", "Down", id="table.down", show=False),
         Binding("up,k", "cursor_up", "Up", id="table.up", show=False),
         Binding("pagedown,ctrl+f", "page_down", "Page down", id="table.page_down", show=False),
@@ -48,7 +62,7 @@ class ConversationTable(ScrollView, can_focus=True):
         Binding("w", "toggle_columns", "All columns", id="table.columns", show=False),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "conversation-table--header",
         "conversation-table--header-sorted",
         "conversation-table--cursor",
@@ -118,7 +132,7 @@ class ConversationTable(ScrollView, can_focus=True):
         page_size: int = 100,
         max_pages: int = 6,
         name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's name
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -240,8 +254,7 @@ class ConversationTable(ScrollView, can_focus=True):
             if swapped is not None:
                 self._show_rows(swapped)
         elif forward_failure(self, event):
-            if self.data.failed(str(getattr(worker.error, "message", worker.error))):
-                self._show_rows(swapped=True)
+            self._show_rows(self.data.failed(str(getattr(worker.error, "message", worker.error))))
         self._fetch_missing()
 
     def _visible_range(self) -> tuple[int, int]:
