@@ -74,19 +74,46 @@ def _group_id(session: Session, pk: int | None) -> str | None:
 def locked_conversation(
     session: Session, ctx: Context, conversation_id: str, action: Action, expected_version: int | None
 ) -> ConversationRecord:
+    """The conversation, locked, after the permission and version checks.
+
+    On PostgreSQL the checks run once before the lock as well, so that a stale write (the
+    common race: two leads acting on one chat) is refused without ever holding the row,
+    where it would make a queue drain skip that chat.
+    """
+    seen = None
+    if ctx.lock_rows:
+        seen = session.execute(
+            select(ConversationRecord.group_pk, ConversationRecord.version).where(ConversationRecord.id == conversation_id)
+        ).first()
+        if seen is None:
+            raise NotFound(f"unknown conversation {conversation_id!r}")
+        _check(session, ctx, conversation_id, action, expected_version, seen.group_pk, seen.version)
     statement = select(ConversationRecord).where(ConversationRecord.id == conversation_id)
     if ctx.lock_rows:  # NO KEY UPDATE: inserting its events must not wait on it (see assign)
         statement = statement.with_for_update(key_share=True).execution_options(populate_existing=True)
     conversation = session.scalar(statement)
     if conversation is None:
         raise NotFound(f"unknown conversation {conversation_id!r}")
-    permissions.check(ctx.principal, action, _group_id(session, conversation.group_pk))
-    if expected_version is not None and conversation.version != expected_version:
+    if seen is None or (conversation.group_pk, conversation.version) != tuple(seen):
+        _check(session, ctx, conversation_id, action, expected_version, conversation.group_pk, conversation.version)
+    return conversation
+
+
+def _check(
+    session: Session,
+    ctx: Context,
+    conversation_id: str,
+    action: Action,
+    expected_version: int | None,
+    group_pk: int | None,
+    version: int,
+) -> None:
+    permissions.check(ctx.principal, action, _group_id(session, group_pk))
+    if expected_version is not None and version != expected_version:
         raise Conflict(
             f"conversation {conversation_id} changed since it was shown "
-            f"(version {expected_version}, now {conversation.version}); nothing was changed"
+            f"(version {expected_version}, now {version}); nothing was changed"
         )
-    return conversation
 
 
 def touch(session: Session, conversation: ConversationRecord) -> None:
