@@ -565,6 +565,9 @@ async def test_a_click_on_the_dots_opens_that_rows_menu(store: NamedStore) -> No
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, RowMenuScreen)
+        await pilot.double_click(ConversationTable, offset=(25, 6))  # a double click anywhere on a row
+        await pilot.pause()
+        assert isinstance(app.screen, RowMenuScreen) and app.screen.row.id == table.window.row(5).id
 
 
 async def test_the_footer_leaves_out_letter_keys_while_typing(store: NamedStore) -> None:

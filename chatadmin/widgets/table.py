@@ -386,7 +386,7 @@ class ConversationTable(ScrollView, can_focus=True):
         elif "row" in meta:
             self.focus()
             self.move_cursor(meta["row"])
-            if meta.get("column") == "menu":
+            if meta.get("column") == "menu" or event.chain > 1:  # the ⋯ cell, or a double click
                 self.action_menu()
 
     def _sort_by_column(self, key: str) -> None:
