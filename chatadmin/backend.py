@@ -12,6 +12,7 @@ from chatadmin.domain import (
     ConversationPage,
     ConversationRow,
     Group,
+    GroupActivity,
     Metrics,
     Note,
     Principal,
@@ -74,6 +75,10 @@ class Backend(Protocol):
     def list_agents(self) -> list[Agent]: ...
 
     def list_groups(self) -> list[Group]: ...
+
+    def group_activity(self) -> list[GroupActivity]:
+        """Each visible group's queue and today's assignments per hour, by group id."""
+        ...
 
     def list_tags(self) -> list[str]: ...
 

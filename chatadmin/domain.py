@@ -177,6 +177,25 @@ class GroupLoad(Model):
     assigned_today: int
 
 
+class GroupActivity(Model):
+    """One group at a glance: its queue, and today's assignments hour by hour (reporting zone).
+
+    ``assignments_per_hour[i]`` counts the assign and transfer events into the group in the
+    hour starting ``day_start + i`` hours, from the start of today up to the hour of now.
+    ``assigned_today`` counts conversations once each, as the highest-load metric does.
+    ``oldest_waiting_since`` is where the longest time without response among the group's
+    open conversations starts (none waiting: null).
+    """
+
+    group: str
+    name: str
+    queue_length: int
+    oldest_waiting_since: datetime | None
+    assigned_today: int
+    day_start: datetime
+    assignments_per_hour: tuple[int, ...]
+
+
 class Metrics(Model):
     unassigned: int
     active: int

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from chatadmin.clock import parse_instant
 from chatadmin.domain import ConversationFilter, EventKind, Sort, SortKey, Status
 from chatadmin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -379,3 +380,66 @@ def test_agents_and_groups_report_load_and_queue(make_backend: MakeBackend) -> N
     groups = {g.id: g for g in backend.list_groups()}
     assert groups["support"].queue_length == 1 and groups["sales"].members == ("ana", "bo")
     assert backend.list_countries() == ["MX"]
+
+
+def test_group_activity_counts_todays_assignments_per_hour_and_the_queue(make_backend: MakeBackend) -> None:
+    """Today in Mexico City starts at 06:00Z; now is 18:00Z, so 13 hours (00:00 to 12:59) are drawn."""
+
+    def event(at: str, kind: str, to_group: str, to_agent: str | None = None) -> dict:
+        return {"at": at, "kind": kind, "actor": "system", "to_agent": to_agent, "to_group": to_group}
+
+    def assigned(cid: str, gid: str, aid: str, events: list[dict], created: str = "2026-11-24T07:00:00Z") -> dict:
+        return conversation(
+            cid, created, status="in_progress", group_id=gid, agent_id=aid, assigned_at=events[-1]["at"], events=events
+        )
+
+    backend = make_backend(
+        BASE
+        + [
+            assigned("a", "sales", "ana", [event("2026-11-24T07:10:00Z", "assigned", "sales", "ana")]),
+            # assigned, then moved within the group in the same hour: two assignments, one conversation
+            assigned(
+                "b", "sales", "bo",
+                [event("2026-11-24T15:00:00Z", "assigned", "sales", "ana"),
+                 event("2026-11-24T15:20:00Z", "transferred", "sales", "bo")],
+            ),  # fmt: skip
+            # 23:00 yesterday in Mexico City
+            assigned(
+                "old", "sales", "ana", [event("2026-11-24T05:00:00Z", "assigned", "sales", "ana")],
+                created="2026-11-24T04:00:00Z",
+            ),  # fmt: skip
+            # moved from sales to support's queue: counts for support, and it waits there
+            conversation(
+                "moved", "2026-11-24T16:00:00Z", group_id="support",
+                messages=[msg("2026-11-24T16:00:00Z", "customer")],
+                events=[event("2026-11-24T16:05:00Z", "assigned", "sales", "ana"),
+                        {"at": "2026-11-24T17:30:00Z", "kind": "unassigned", "actor": "sol"},
+                        event("2026-11-24T17:31:00Z", "transferred", "support")],
+            ),  # fmt: skip
+            conversation("q-2", "2026-11-24T17:00:00Z", group_id="support", messages=[msg("2026-11-24T17:00:00Z", "customer")]),
+            # open, but the agent spoke last: in the queue, not waiting for a response
+            conversation(
+                "q-3", "2026-11-24T09:00:00Z", group_id="support",
+                messages=[msg("2026-11-24T09:00:00Z", "customer"), msg("2026-11-24T09:05:00Z", "agent", "…", "bo")],
+            ),  # fmt: skip
+        ]
+    )
+    activity = {a.group: a for a in backend.group_activity()}
+    assert list(activity) == ["sales", "support"]
+    sales, support = activity["sales"], activity["support"]
+    assert sales.day_start == support.day_start == parse_instant("2026-11-24T06:00:00Z")
+    assert len(sales.assignments_per_hour) == len(support.assignments_per_hour) == 13
+    hours = dict(enumerate(sales.assignments_per_hour))
+    assert (hours[1], hours[9], hours[10]) == (1, 2, 1)  # 07:10Z, 15:00Z + 15:20Z, 16:05Z
+    assert sum(sales.assignments_per_hour) == 4 and sales.assigned_today == 3
+    assert support.assignments_per_hour[11] == 1 and sum(support.assignments_per_hour) == 1
+    assert (sales.name, sales.queue_length, sales.oldest_waiting_since) == ("Sales", 0, None)
+    assert (support.queue_length, support.oldest_waiting_since) == (3, parse_instant("2026-11-24T16:00:00Z"))
+    # the top metric and the activity agree on today's load
+    top = backend.metrics().highest_load_group
+    assert top is not None and (top.group, top.assigned_today) == ("sales", sales.assigned_today)
+
+    # a supervisor sees the groups they belong to; an agent sees none
+    assert [a.group for a in make_backend(acting_as="sol").group_activity()] == ["support"]
+    with pytest.raises(PermissionDenied):
+        make_backend(acting_as="eve").group_activity()

@@ -1,4 +1,4 @@
-"""The reading endpoints: conversations (page, count, stream, one, detail), metrics, agents, groups."""
+"""The reading endpoints: conversations (page, count, stream, one, detail), metrics, agents, groups, activity."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from chatadmin.domain import (
     ConversationPage,
     ConversationRow,
     Group,
+    GroupActivity,
     Metrics,
     Principal,
     Sort,
@@ -42,6 +43,7 @@ STREAM_CHUNK = 500
 _strings = TypeAdapter(list[str])
 _agents = TypeAdapter(list[Agent])
 _groups = TypeAdapter(list[Group])
+_activity = TypeAdapter(list[GroupActivity])
 
 
 def json(data: bytes) -> Response:
@@ -128,6 +130,15 @@ def list_agents(store: Store) -> Response:
 @router.get("/groups", response_model=list[Group], summary="Groups with their routing, members and queue")
 def list_groups(store: Store) -> Response:
     return json(_groups.dump_json(store.list_groups()))
+
+
+@router.get(
+    "/groups:activity",
+    response_model=list[GroupActivity],
+    summary="Each group's queue and today's assignments per hour (reporting zone)",
+)
+def group_activity(store: Store) -> Response:
+    return json(_activity.dump_json(store.group_activity()))
 
 
 @router.get("/tags", response_model=list[str], summary="Every tag in use")

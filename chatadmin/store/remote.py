@@ -29,6 +29,7 @@ from chatadmin.domain import (
     ConversationPage,
     ConversationRow,
     Group,
+    GroupActivity,
     Metrics,
     Note,
     Principal,
@@ -73,6 +74,7 @@ RETRY_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolEr
 
 _agents = TypeAdapter(list[Agent])
 _groups = TypeAdapter(list[Group])
+_activity = TypeAdapter(list[GroupActivity])
 _strings = TypeAdapter(list[str])
 
 
@@ -281,6 +283,9 @@ class RemoteBackend:
 
     def list_groups(self) -> list[Group]:
         return self._get("/v1/groups", _groups)
+
+    def group_activity(self) -> list[GroupActivity]:
+        return self._get("/v1/groups:activity", _activity)
 
     def list_tags(self) -> list[str]:
         return self._get("/v1/tags", _strings)

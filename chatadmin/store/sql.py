@@ -22,6 +22,7 @@ from chatadmin.domain import (
     Event,
     EventKind,
     Group,
+    GroupActivity,
     GroupLoad,
     Message,
     Metrics,
@@ -37,7 +38,7 @@ from chatadmin.domain import (
 )
 from chatadmin.errors import BackendUnavailable, InvalidInput, NotFound
 from chatadmin.permissions import Action
-from chatadmin.store import actions
+from chatadmin.store import actions, activity
 from chatadmin.store.engine import describe_url, make_engine, upgrade
 from chatadmin.store.models import (
     AgentRow,
@@ -316,6 +317,10 @@ class SqlStore:
         with self._read() as session:
             permissions.require_admin_section(self.principal)
             return actions.load_groups(session)
+
+    def group_activity(self) -> list[GroupActivity]:
+        with self._read() as session:
+            return activity.group_activity(session, self.clock, self._scope(session))
 
     def list_tags(self) -> list[str]:
         with self._read() as session:
