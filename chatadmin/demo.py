@@ -10,6 +10,7 @@ conversation unfolds) and ``demo_write`` (how the rows reach the database).
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,12 +19,19 @@ from datetime import datetime, tzinfo
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, inspect, select, table
+from sqlalchemy import Engine, inspect, select, table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 
 from chatadmin.demo_draw import DemoPlan, settle_agents, tally
-from chatadmin.demo_write import Inserter, RowMaker, Writer, settle_team, write_team
+from chatadmin.demo_write import (
+    Inserter,
+    RowMaker,
+    Writer,
+    defer_upkeep,
+    settle_team,
+    write_team,
+)
 from chatadmin.errors import InvalidInput
 from chatadmin.store.engine import database_url, make_engine, upgrade
 
@@ -113,6 +121,8 @@ def _remove_sqlite(path: Path) -> None:
 
 def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file: bool = False) -> DemoSummary:
     total = plan.conversations
+    collecting = gc.isenabled()
+    gc.disable()  # millions of long-lived objects and no cycles: collecting would only cost time
     try:
         upgrade(engine)
         engine.dispose()
@@ -123,7 +133,7 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
                 for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-262144", "locking_mode=EXCLUSIVE"):
                     driver.execute(f"PRAGMA {pragma}")  # type: ignore[union-attr]
             with connection.begin():
-                indexes = _drop_indexes(connection) if fast_file else []
+                restore = defer_upkeep(connection)
                 inserter = Inserter(connection)
                 write_team(inserter, plan.agents)
                 if progress is not None:
@@ -142,26 +152,14 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
                     writer.close()
                 settle_agents(plan.agents, waiting, loads, plan.hours.working(plan.now))
                 settle_team(connection, plan.agents, rows.tally, total)
-                for sql in indexes:
-                    connection.exec_driver_sql(sql)
+                restore()
             if fast_file:
                 driver.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
     finally:
         engine.dispose()
+        if collecting:
+            gc.enable()
     return DemoSummary(groups=len(rows.group_pk), agents=len(plan.agents), customers=rows.customers, conversations=total)
-
-
-def _drop_indexes(connection: Connection) -> list[str]:
-    """Drop the schema's indexes for the bulk load; the statements that create them again.
-
-    Building an index once over sorted data is much cheaper than keeping it up to date row by row.
-    """
-    statements = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
-    ).all()
-    for name, _ in statements:
-        connection.exec_driver_sql(f'DROP INDEX "{name}"')
-    return [sql for _, sql in statements]
 
 
 @contextmanager

@@ -126,6 +126,8 @@ class Simulator:
         self.dice = dice
         self.team = team
         self.desks = team.desks
+        self._first_names = {a.id: a.first for a in team.agents.values()}
+        self._speeds = {a.id: a.speed for a in team.agents.values()}
         self.hours = hours
         self.now = now
         self._kinds = list(KINDS)
@@ -147,7 +149,7 @@ class Simulator:
 
     def customer_lag(self) -> int:
         if self.dice.random() < 0.06:
-            return self.dice.lag(2.5 * 3600, 1.0)  # went away and came back
+            return self.dice.lag(2.5 * 3600, 1.0)  # went away and came back a while later
         return self.dice.lag(100, 1.2)
 
     def queue_time(self, t: int, manual: bool) -> int:
@@ -249,9 +251,9 @@ class Simulator:
             steps = steps[first_agent:]
             ending_at -= first_agent
             working = self.hours.working(created)
-            if not working and chance() < 0.85:
+            if not working and chance() < 0.7:
                 say(created + 2, SYSTEM, None, language.AWAY)
-            elif working and chance() < 0.35:
+            elif working and chance() < 0.15:
                 say(created + 1, SYSTEM, None, language.GREETING)
             manual = intake is None or desks[intake].manual
             # only hand-routed chats wait for good: routing serves the others as soon as someone is free
@@ -282,16 +284,26 @@ class Simulator:
         answered = False
         ending_from = None
         opening = kind.outbound  # the agent's first message opens the chat
+        next_open = self.hours.next_open
+        firsts, speeds = self._first_names, self._speeds
+        said = True  # whether the step before was said
         for i, step in enumerate(steps):
             if i == ending_at:
                 ending_from = len(messages)
-            if step.p < 1 and chance() >= step.p:
+            if step.follows:
+                skip = not said
+            else:
+                skip = step.p < 1 and chance() >= step.p
+            said = not skip
+            if skip:
                 continue
-            if step.who == CUSTOMER:
-                t += self.customer_lag()
-                say(t, CUSTOMER, None, step.texts)
+            who = step.who
+            if who == CUSTOMER:  # the hot path, inlined: a million conversations pass here
+                t += lag(2.5 * 3600, 1.0) if chance() < 0.06 else lag(100, 1.2)  # or went away a while
+                text = step.texts[int(chance() * len(step.texts))]
+                messages.append((t, CUSTOMER, None, text.format_map(fields) if "{" in text else text))
                 continue
-            if step.who == TRANSFER or handoff:
+            if who == TRANSFER or handoff:
                 target = handoff or step.texts[0]
                 if handoff:
                     t = self.agent_time(max(t, assigned) + lag(50, 0.8))
@@ -301,15 +313,21 @@ class Simulator:
                 new, rule = self.pick(desks[target], customer, avoid=agent)
                 events.append((t, TRANSFERRED, agent, agent, group, new, target, rule))
                 agent, group, assigned, answered = new, target, t, False
-                if step.who == TRANSFER:
+                if who == TRANSFER:
                     continue
             if opening:
                 opening = False
             else:
-                speed = agents[agent].speed
-                delay = lag(20 + 30 * speed, 1.1) if answered else lag(70 * speed, 1.0)
-                t = self.agent_time(max(t, assigned) + delay)
-            say(t, AGENT, agent, step.texts)
+                speed = speeds[agent]
+                t = max(t, assigned) + (lag(20 + 30 * speed, 1.1) if answered else lag(70 * speed, 1.0))
+                opened = next_open(t)
+                if opened != t:  # after hours: the agent answers once back
+                    t = opened + lag(240, 0.8)
+            text = step.texts[int(chance() * len(step.texts))]
+            if "{" in text:
+                fields["a"] = firsts[agent]
+                text = text.format_map(fields)
+            messages.append((t, AGENT, agent, text))
             answered = True
             if i + 2 < len(steps) and chance() < 0.012:
                 t, agent = self._unassign(t, agent, desks[group], customer, events, notes)

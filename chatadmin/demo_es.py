@@ -24,7 +24,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "quote",
         (
-            c(*HELLO, p=0.6),
+            c(*HELLO, p=0.3),
             c(
                 "Quisiera saber el precio de la {p}",
                 "¿Tienen {p}? ¿En cuánto la dejan?",
@@ -38,16 +38,18 @@ SCRIPTS: tuple[Script, ...] = (
                 "Hola {n}, buen día. Te atiende {a}. Sí tenemos la {p} disponible, su precio es {pr}.",
                 "¡Qué tal {n}! Mi nombre es {a}. La {p} está en {pr} y tenemos existencia.",
             ),
-            a("Te comparto la ficha con medidas y colores 👇", "[Imagen] Ficha técnica", p=0.4),
+            a("Te comparto la ficha con medidas y colores 👇", "[Imagen] Ficha técnica", p=0.25),
             c(
                 "¿Y el envío cuánto sale?", "¿Cuánto tarda en llegar?", "ok y cuanto es de envio",
                 "¿Tienen meses sin intereses?", "¿La tienen en negro?", "¿Tiene garantía?",
+                p=0.6,
             ),
             a(
                 "El envío a tu ciudad cuesta {s} y llega en 3 a 5 días hábiles 🚚",
                 "Tenemos envío de {s}, y en compras mayores a $999 es gratis. Llega en 2 a 4 días.",
                 "Sí, manejamos hasta 6 meses sin intereses con tarjetas participantes. El envío es de {s}.",
                 "Claro, incluye 12 meses de garantía directa con nosotros. El envío es de {s}.",
+                follows=True,
             ),
         ),
         (
@@ -58,12 +60,13 @@ SCRIPTS: tuple[Script, ...] = (
                     "¡Excelente! Te envío el link de pago seguro: pago.casaaurora.com/l/{o}",
                     "¡Genial! Aquí tienes tu liga de pago: pago.casaaurora.com/l/{o} — acepta tarjeta y OXXO.",
                 ),
-                c("Listo, ya pagué", "Ya quedó el pago", "[Imagen] comprobante", "Ya, te mando captura"),
+                c("Listo, ya pagué", "Ya quedó el pago", "[Imagen] comprobante", "Ya, te mando captura", p=0.75),
                 a(
                     "¡Recibido, {n}! Tu pedido es el #{o}. Te mando la guía en cuanto salga 📦",
                     "Pago confirmado ✅ Tu número de pedido es #{o}. ¡Gracias por tu compra!",
+                    follows=True,
                 ),
-                c("Gracias!!", "Muchas gracias 🙏", "Excelente, gracias", p=0.7),
+                c("Gracias!!", "Muchas gracias 🙏", "Excelente, gracias", p=0.4),
             ),
             ending(
                 30,
@@ -80,7 +83,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "wholesale",
         (
-            c(*HELLO, p=0.5),
+            c(*HELLO, p=0.35),
             c(
                 "Buenas, ¿manejan precio de mayoreo? Tengo una tienda y me interesan {q} piezas de la {p}",
                 "¿Venden al mayoreo? Necesito {q} piezas de la {p} para mi negocio",
@@ -90,13 +93,13 @@ SCRIPTS: tuple[Script, ...] = (
                 "¡Hola {n}! Soy {a}, del área de ventas corporativas. Sí manejamos precio de mayoreo a partir de 10 piezas.",
                 "Hola {n}, gracias por contactarnos. Con gusto te cotizo, soy {a}.",
             ),
-            a("¿Me compartes tu RFC o razón social para hacerte la cotización formal?", p=0.7),
-            c("Claro, es Comercializadora del Valle", "Te lo paso: Abarrotes y Hogar SA de CV", "Sí, ahorita te lo mando"),
+            a("¿Me compartes tu RFC o razón social para hacerte la cotización formal?", p=0.6),
+            c("Claro, es Comercializadora del Valle", "Te lo paso: Abarrotes y Hogar SA de CV", "Sí, ahorita te lo mando", follows=True),
             a(
                 "Para {q} piezas el precio unitario queda en {pr} menos 18%. Te envío la cotización en PDF.",
                 "Te comparto la cotización: precio especial de mayoreo con envío incluido 📄",
             ),
-            a("[Documento] Cotizacion_{o}.pdf", p=0.8),
+            a("[Documento] Cotizacion_{o}.pdf", p=0.5),
         ),
         (
             ending(
@@ -118,7 +121,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "order_status",
         (
-            c(*HELLO, p=0.5),
+            c(*HELLO, p=0.35),
             c(
                 "¿Me pueden decir dónde viene mi pedido? Ya pasaron 5 días",
                 "Mi pedido #{o} no ha llegado",
@@ -152,7 +155,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "return",
         (
-            c(*HELLO, p=0.4),
+            c(*HELLO, p=0.3),
             c(
                 "Me llegó la {p} dañada, quiero mi reembolso",
                 "La {p} que compré no funciona, quiero devolverla",
@@ -171,8 +174,12 @@ SCRIPTS: tuple[Script, ...] = (
                 "Hola {n}, soy {a} de facturación. Ya tengo tu caso del pedido #{o}. El reembolso de {pr} se hace a la misma tarjeta.",
                 "¡Hola {n}! Te atiende {a} de facturación. Procedemos con el reembolso de {pr}; se refleja en 5 a 10 días hábiles.",
             ),
-            c("¿Y tengo que regresar el producto?", "¿Cuánto tarda?", "Ok"),
-            a("Te mandamos una guía prepagada a tu correo para enviar el producto. Sin costo para ti.", "En cuanto recibamos la guía de devolución se libera el reembolso."),
+            c("¿Y tengo que regresar el producto?", "¿Cuánto tarda?", p=0.5),
+            a(
+                "Te mandamos una guía prepagada a tu correo para enviar el producto. Sin costo para ti.",
+                "En cuanto recibamos la guía de devolución se libera el reembolso.",
+                follows=True,
+            ),
         ),
         (
             ending(75, c("Ok, gracias", "Perfecto, gracias por la ayuda", "Va, gracias"), a("¡Con gusto! Una disculpa de nuevo por las molestias.", p=0.5)),
@@ -182,7 +189,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "invoice",
         (
-            c(*HELLO, p=0.5),
+            c(*HELLO, p=0.35),
             c(
                 "Necesito factura de mi compra",
                 "¿Me pueden facturar el pedido {o}?",
@@ -195,7 +202,7 @@ SCRIPTS: tuple[Script, ...] = (
             ),
             c("[Documento] constancia.pdf", "RFC: GOMA850312KX4, uso G03", "Te mando mi constancia", "Ya te la envié"),
             a("Gracias. En unos minutos te llega la factura a tu correo.", "Listo, ya quedó timbrada. Te la envío por aquí y a tu correo 📄"),
-            a("[Documento] Factura_{o}.pdf", p=0.6),
+            a("[Documento] Factura_{o}.pdf", p=0.4),
         ),
         (
             ending(80, c("Gracias!", "Ya me llegó, gracias", "Perfecto 👌"), a("¡A ti! Buen día.", p=0.4)),
@@ -205,7 +212,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "payment",
         (
-            c(*HELLO, p=0.5),
+            c(*HELLO, p=0.35),
             c(
                 "Me cobraron dos veces el pedido",
                 "Intento pagar con mi tarjeta y me la rechaza",
@@ -231,7 +238,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "warranty",
         (
-            c(*HELLO, p=0.4),
+            c(*HELLO, p=0.3),
             c(
                 "Mi {p} dejó de funcionar, tiene 3 meses",
                 "La {p} hace un ruido raro",
@@ -257,7 +264,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "store_info",
         (
-            c(*HELLO, p=0.5),
+            c(*HELLO, p=0.35),
             c(
                 "¿Tienen tienda física?",
                 "¿A qué hora abren el sábado?",

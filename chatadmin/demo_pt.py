@@ -21,7 +21,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "quote",
         (
-            c(*HELLO, p=0.6),
+            c(*HELLO, p=0.3),
             c(
                 "Queria saber o preço da {p}",
                 "Vocês têm a {p}? Quanto tá?",
@@ -33,12 +33,13 @@ SCRIPTS: tuple[Script, ...] = (
                 "Oi {n}! Aqui é {a} da {b}, tudo bem? 😊 A {p} está saindo por {pr}.",
                 "Olá {n}, bom dia! Sou {a}. Temos a {p} sim, o valor é {pr}.",
             ),
-            a("Vou te mandar a ficha técnica 👇", "[Imagem] Ficha técnica", p=0.4),
-            c("E o frete?", "Quanto tempo demora pra chegar?", "Parcela no cartão?", "Tem na cor preta?", "Tem garantia?"),
+            a("Vou te mandar a ficha técnica 👇", "[Imagem] Ficha técnica", p=0.25),
+            c("E o frete?", "Quanto tempo demora pra chegar?", "Parcela no cartão?", "Tem na cor preta?", "Tem garantia?", p=0.6),
             a(
                 "O frete pro seu CEP fica {s} e chega em 3 a 5 dias úteis 🚚",
                 "Parcelamos em até 10x sem juros no cartão. O frete é {s}.",
                 "Tem sim, 12 meses de garantia direto com a gente. Frete: {s}.",
+                follows=True,
             ),
         ),
         (
@@ -46,9 +47,9 @@ SCRIPTS: tuple[Script, ...] = (
                 55,
                 c("Fechado, quero", "Beleza, vou levar", "Como faço pra comprar?", "Quero sim 🙌"),
                 a("Show! Segue o link de pagamento: pago.casaaurora.com/l/{o} (aceita Pix e cartão)"),
-                c("Pronto, paguei no Pix", "Feito, te mando o comprovante", "[Imagem] comprovante"),
-                a("Recebido, {n}! Seu pedido é o #{o}. Te mando o código de rastreio assim que sair 📦"),
-                c("Obrigada!!", "Valeu 🙏", "Obrigado", p=0.7),
+                c("Pronto, paguei no Pix", "Feito, te mando o comprovante", "[Imagem] comprovante", p=0.75),
+                a("Recebido, {n}! Seu pedido é o #{o}. Te mando o código de rastreio assim que sair 📦", follows=True),
+                c("Obrigada!!", "Valeu 🙏", "Obrigado", p=0.4),
             ),
             ending(
                 30,
@@ -62,16 +63,16 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "wholesale",
         (
-            c(*HELLO, p=0.5),
+            c(*HELLO, p=0.35),
             c(
                 "Vocês vendem no atacado? Tenho uma loja e queria {q} unidades da {p}",
                 "Sou revendedor, queria um orçamento de {q} peças da {p}",
             ),
             a("Oi {n}! Aqui é {a}, do comercial. Trabalhamos com atacado a partir de 10 peças, sim."),
-            a("Me passa o CNPJ pra eu montar o orçamento?", p=0.7),
-            c("Claro, te mando já", "CNPJ 12.345.678/0001-90", "Pode ser no CPF?"),
+            a("Me passa o CNPJ pra eu montar o orçamento?", p=0.6),
+            c("Claro, te mando já", "CNPJ 12.345.678/0001-90", "Pode ser no CPF?", follows=True),
             a("Segue o orçamento com preço de atacado e frete incluso 📄", "Para {q} peças o valor unitário fica {pr} com 18% de desconto."),
-            a("[Documento] Orcamento_{o}.pdf", p=0.8),
+            a("[Documento] Orcamento_{o}.pdf", p=0.5),
         ),
         (
             ending(
@@ -88,7 +89,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "order_status",
         (
-            c(*HELLO, p=0.5),
+            c(*HELLO, p=0.35),
             c("Meu pedido #{o} ainda não chegou", "Cadê meu pedido? Já faz 5 dias", "Queria saber do meu pedido", "Comprei a {p} e não chegou nada 😕"),
             a("Oi {n}, aqui é {a}. Vou verificar, me passa o número do pedido?", "Olá {n}! Sou {a}. Qual o número do pedido, por favor?"),
             c("É o {o}", "#{o}", "{o}"),
@@ -111,7 +112,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "return",
         (
-            c(*HELLO, p=0.4),
+            c(*HELLO, p=0.3),
             c("A {p} chegou quebrada, quero meu dinheiro de volta", "A {p} não funciona, quero devolver", "Veio o produto errado, eu pedi a {p}"),
             c("[Imagem]", "Tô mandando foto", p=0.5),
             a("Oi {n}, aqui é {a}. Sinto muito 😔 Me passa o número do pedido e uma foto do produto?"),
@@ -122,8 +123,12 @@ SCRIPTS: tuple[Script, ...] = (
                 "Olá {n}, aqui é {a} do financeiro. Já estou com o seu pedido #{o}. O estorno de {pr} cai no mesmo cartão.",
                 "Oi {n}! Sou {a} do financeiro. O estorno de {pr} aparece em 5 a 10 dias úteis.",
             ),
-            c("Preciso devolver o produto?", "Quanto tempo demora?", "Ok"),
-            a("Vamos te mandar uma etiqueta de postagem por e-mail, sem custo nenhum.", "Assim que o produto for postado, liberamos o estorno."),
+            c("Preciso devolver o produto?", "Quanto tempo demora?", p=0.5),
+            a(
+                "Vamos te mandar uma etiqueta de postagem por e-mail, sem custo nenhum.",
+                "Assim que o produto for postado, liberamos o estorno.",
+                follows=True,
+            ),
         ),
         (
             ending(75, c("Ok, obrigado", "Beleza, obrigada pela ajuda"), a("Por nada! Desculpa de novo pelo transtorno.", p=0.5)),
@@ -133,19 +138,19 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "invoice",
         (
-            c(*HELLO, p=0.5),
+            c(*HELLO, p=0.35),
             c("Preciso da nota fiscal da minha compra", "Não recebi a nota fiscal no e-mail", "Vocês emitem nota no CNPJ?"),
             a("Oi {n}! Aqui é {a} do financeiro. Me passa o número do pedido e o CPF ou CNPJ, por favor?"),
             c("Pedido {o}, CPF 123.456.789-09", "Te mando os dados", "[Documento] dados.pdf"),
             a("Pronto, a nota foi emitida e enviada pro seu e-mail 📄", "Segue a nota fiscal por aqui também."),
-            a("[Documento] NF_{o}.pdf", p=0.6),
+            a("[Documento] NF_{o}.pdf", p=0.4),
         ),
         (ending(100, c("Obrigado!", "Recebi, valeu", "Perfeito 👌"), a("Por nada! Bom dia.", p=0.4)),),
     ),
     Script(
         "payment",
         (
-            c(*HELLO, p=0.5),
+            c(*HELLO, p=0.35),
             c("Fui cobrado duas vezes", "Meu cartão tá sendo recusado", "Paguei o boleto e não compensou", "O Pix não foi confirmado"),
             a("Oi {n}, sou {a} do financeiro. Me manda o número do pedido e um print da cobrança?"),
             c("Pedido {o}", "[Imagem] print da fatura", "É o {o}"),
@@ -163,7 +168,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "warranty",
         (
-            c(*HELLO, p=0.4),
+            c(*HELLO, p=0.3),
             c("A {p} parou de funcionar, tem 3 meses", "A {p} tá fazendo um barulho estranho", "Como aciono a garantia?"),
             a("Oi {n}, aqui é {a} do suporte. Me passa o número do pedido e um vídeo curto do problema?"),
             c("[Vídeo]", "Já tentei de tudo", "Pedido {o}"),
@@ -177,7 +182,7 @@ SCRIPTS: tuple[Script, ...] = (
     Script(
         "store_info",
         (
-            c(*HELLO, p=0.5),
+            c(*HELLO, p=0.35),
             c("Vocês entregam em todo o Brasil?", "Aceitam Pix?", "Tem loja física em São Paulo?"),
             a(
                 "Oi {n}! Aqui é {a}. Entregamos em todo o Brasil pelos Correios e transportadora 🚚",

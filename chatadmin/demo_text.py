@@ -22,12 +22,14 @@ TRANSFER = "transfer"
 class Step:
     """One turn: ``who`` speaks one of ``texts`` with probability ``p`` (else the step is skipped).
 
-    A ``TRANSFER`` step moves the chat to the group named in ``texts[0]``.
+    A step that ``follows`` is said exactly when the step before it was (an answer to an
+    optional question). A ``TRANSFER`` step moves the chat to the group named in ``texts[0]``.
     """
 
     who: str
     texts: tuple[str, ...]
     p: float = 1.0
+    follows: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,14 @@ class Script:
     endings: tuple[Ending, ...]
 
 
-def c(*texts: str, p: float = 1.0) -> Step:
+def c(*texts: str, p: float = 1.0, follows: bool = False) -> Step:
     """A customer message."""
-    return Step(CUSTOMER, texts, p)
+    return Step(CUSTOMER, texts, p, follows)
 
 
-def a(*texts: str, p: float = 1.0) -> Step:
+def a(*texts: str, p: float = 1.0, follows: bool = False) -> Step:
     """An agent message."""
-    return Step(AGENT, texts, p)
+    return Step(AGENT, texts, p, follows)
 
 
 def transfer(group: str, p: float = 1.0) -> Step:

@@ -80,23 +80,32 @@ def _instant(value: datetime | None) -> int | None:
 
 
 class Inserter:
-    """``INSERT`` statements in the driver's own parameter style, run with executemany."""
+    """Many rows per statement: executemany in the driver's parameter style, or COPY on PostgreSQL."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.postgres = connection.dialect.name == "postgresql"
         mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        self._sql = {
-            model: f"INSERT INTO {_table(model).name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-            for model, cols in COLUMNS.items()
-        }
         for model, cols in COLUMNS.items():
             missing = set(cols) - set(_table(model).c.keys())
             if missing:  # the schema moved on: fail loudly rather than write a wrong store
                 raise RuntimeError(f"demo writer: {_table(model).name} has no column(s) {sorted(missing)}")
+        self._sql = {
+            model: f"INSERT INTO {_table(model).name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+            for model, cols in COLUMNS.items()
+        }
+        self._copy = {model: f"COPY {_table(model).name} ({', '.join(cols)}) FROM STDIN" for model, cols in COLUMNS.items()}
 
     def insert(self, model: type, rows: Sequence[tuple[object, ...]]) -> None:
-        if rows:
+        if not rows:
+            return
+        if not self.postgres:
             self.connection.exec_driver_sql(self._sql[model], list(rows))
+            return
+        driver = self.connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(self._copy[model]) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
 
 
 @dataclass
@@ -234,6 +243,48 @@ def settle_team(connection: Connection, agents: Sequence[DemoAgent], tally: Tall
             connection.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{name}', 'pk'), COALESCE((SELECT MAX(pk) FROM {name}), 0) + 1, false)"
             )
+
+
+def defer_upkeep(connection: Connection) -> Callable[[], None]:
+    """Stop the per-row upkeep of an empty store's search structures for a bulk load.
+
+    SQLite: the triggers that feed the customer full-text search table one customer at a
+    time (a rebuild at the end is about five times cheaper); its B-tree indexes stay, as
+    keeping them up to date runs on the writer thread, beside the drawing. PostgreSQL: the
+    secondary indexes (trigram GIN indexes above all), built once at the end instead. Returns
+    the function that puts everything back, inside the same transaction.
+    """
+    if connection.dialect.name == "sqlite":
+        triggers = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+        ).all()
+        search = [
+            name
+            for name, sql in connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
+            if sql and "fts5" in sql.lower() and "content=" in sql.lower()
+        ]
+        for name, _ in triggers:
+            connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+        statements = [sql for _, sql in triggers] + [f"INSERT INTO \"{t}\"(\"{t}\") VALUES ('rebuild')" for t in search]
+    elif connection.dialect.name == "postgresql":
+        indexes = connection.exec_driver_sql(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+            " WHERE i.schemaname = current_schema()"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname"
+            " AND c.connamespace = current_schema()::regnamespace)"
+            " ORDER BY i.indexname"
+        ).all()
+        for name, _ in indexes:
+            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+        statements = [sql for _, sql in indexes]
+    else:
+        statements = []
+
+    def restore() -> None:
+        for sql in statements:
+            connection.exec_driver_sql(sql)
+
+    return restore
 
 
 class Writer:

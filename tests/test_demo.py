@@ -23,9 +23,10 @@ from chatadmin.errors import InvalidInput
 from chatadmin.ndjson import AgentRecord, ConversationRecord, GroupRecord
 from chatadmin.phones import normalize_phone
 from chatadmin.store.dump import export_ndjson
-from chatadmin.store.engine import make_engine
+from chatadmin.store.engine import make_engine, upgrade
 from chatadmin.store.load import import_ndjson, parse_lines
 from chatadmin.store.sql import SqlStore
+from chatadmin.text import fold
 
 SIZE = 400
 
@@ -182,8 +183,6 @@ def test_importing_the_export_gives_the_same_list_and_metrics(demo_url: str, clo
     """The derived columns the demo writes are those the importer computes from the same data."""
     copy = f"sqlite:///{tmp_path / 'copy.sqlite3'}"
     engine = make_engine(copy)
-    from chatadmin.store.engine import upgrade
-
     upgrade(engine)
     import_ndjson(engine, export(demo_url).splitlines(), "demo")
     engine.dispose()
@@ -194,6 +193,45 @@ def test_importing_the_export_gives_the_same_list_and_metrics(demo_url: str, clo
     finally:
         original.dispose()
         imported.dispose()
+
+
+def _schema(url: str) -> list[tuple[str, ...]]:
+    """What a store's schema is made of, indexes and triggers included."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                rows = connection.exec_driver_sql("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").all()
+            else:
+                rows = connection.exec_driver_sql(
+                    "SELECT indexname, replace(indexdef, current_schema(), 'S') FROM pg_indexes"
+                    " WHERE schemaname = current_schema() ORDER BY indexname"
+                ).all()
+        return [tuple(r) for r in rows]
+    finally:
+        engine.dispose()
+
+
+def test_an_empty_store_is_filled_with_its_indexes_triggers_and_search_intact(db_url: str, clock: Clock) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    engine.dispose()
+    before = _schema(db_url)
+    assert not demo_exists(db_url)
+    build(db_url, clock, size=150)
+    assert _schema(db_url) == before
+    store = SqlStore.open(db_url, clock)
+    try:
+        rows = list(store.iter_conversations())
+        # accents and case do not matter to search, and WhatsApp's +521 form is found by its digits
+        accented = next(r for r in rows if fold(r.customer_name) != r.customer_name.lower())
+        found = store.list_conversations(ConversationFilter(search=fold(accented.customer_name).upper()), limit=1000)
+        assert accented.id in {r.id for r in found.rows}
+        whatsapp = next(r for r in rows if r.customer_wa_id.startswith("521"))
+        found = store.list_conversations(ConversationFilter(search=whatsapp.customer_wa_id[:9]), limit=1000)
+        assert whatsapp.id in {r.id for r in found.rows}
+    finally:
+        store.dispose()
 
 
 # -- realistic ------------------------------------------------------------------------------
