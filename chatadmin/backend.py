@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from chatadmin.domain import (
     Agent,
+    Changes,
     ConversationDetail,
     ConversationFilter,
     ConversationPage,
@@ -78,6 +79,13 @@ class Backend(Protocol):
 
     def group_activity(self) -> list[GroupActivity]:
         """Each visible group's queue and today's assignments per hour, by group id."""
+        ...
+
+    def changes_since(self, seq: int) -> Changes:
+        """Conversations changed after change number ``seq`` (0: ever), capped: a live view's poll.
+
+        Its cost follows the number of changes, not the size of the store.
+        """
         ...
 
     def list_tags(self) -> list[str]: ...

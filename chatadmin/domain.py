@@ -215,6 +215,20 @@ class TransferResult(Model):
     over_cap: bool = False
 
 
+class Changes(Model):
+    """What changed in the store after a change number, for a live view's poll.
+
+    ``seq`` is the store's change counter now: pass it to the next poll. ``ids`` are the
+    visible conversations changed after the number asked for, oldest change first. When more
+    changed than one poll reports (or the counter is behind the number asked for, as after the
+    store was rebuilt), ``too_many`` is set, ``ids`` is empty, and the reader reads everything again.
+    """
+
+    seq: int
+    ids: tuple[str, ...] = ()
+    too_many: bool = False
+
+
 class SortKey(StrEnum):
     """Columns the list sorts on; names follow ``list --format json``."""
 

@@ -443,3 +443,52 @@ def test_group_activity_counts_todays_assignments_per_hour_and_the_queue(make_ba
     assert [a.group for a in make_backend(acting_as="sol").group_activity()] == ["support"]
     with pytest.raises(PermissionDenied):
         make_backend(acting_as="eve").group_activity()
+
+
+def test_changes_since_reports_what_changed_after_a_number_oldest_first(make_backend: MakeBackend) -> None:
+    from chatadmin.store.changes import MAX_CHANGES
+
+    make_backend(
+        BASE
+        + [
+            conversation("c-1", "2026-11-24T10:00:00Z", group_id="sales"),
+            conversation("c-2", "2026-11-24T10:05:00Z", group_id="support"),
+            conversation("c-3", "2026-11-24T10:10:00Z", group_id="sales"),
+        ]
+    )
+    backend = make_backend()
+    everything = backend.changes_since(0)
+    assert sorted(everything.ids) == ["c-1", "c-2", "c-3"] and not everything.too_many
+    start = everything.seq
+    assert backend.changes_since(start) == everything.model_copy(update={"ids": ()})
+
+    backend.set_tags("c-3", ["vip"])
+    backend.add_note("c-1", "called back")
+    middle = backend.changes_since(start).seq
+    backend.close_conversation("c-2")
+    backend.set_tags("c-3", ["vip", "refund"])  # changed twice: reported once, at its last change
+    changed = backend.changes_since(start)
+    assert changed.ids == ("c-1", "c-2", "c-3") and changed.seq > middle > start and not changed.too_many
+    assert backend.changes_since(changed.seq).ids == ()
+    assert backend.changes_since(middle) == changed.model_copy(update={"ids": ("c-2", "c-3")})
+
+    # a supervisor of support hears only of support's conversations
+    assert make_backend(acting_as="sol").changes_since(start).ids == ("c-2",)
+    # a number past the counter (another store) says: read everything again
+    assert backend.changes_since(changed.seq + 10) == backend.changes_since(changed.seq).model_copy(
+        update={"too_many": True}
+    )
+    with pytest.raises(InvalidInput):
+        backend.changes_since(-1)
+    assert MAX_CHANGES >= 100
+
+
+def test_changes_since_says_too_many_past_its_cap(make_backend: MakeBackend) -> None:
+    from chatadmin.store.changes import MAX_CHANGES
+
+    many = [conversation(f"c-{n}", "2026-11-24T10:00:00Z", group_id="sales") for n in range(MAX_CHANGES + 1)]
+    backend = make_backend(BASE + many)
+    everything = backend.changes_since(0)
+    assert everything.too_many and everything.ids == () and everything.seq >= MAX_CHANGES + 1
+    last = backend.changes_since(everything.seq - MAX_CHANGES)
+    assert not last.too_many and len(last.ids) == MAX_CHANGES

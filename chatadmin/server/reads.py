@@ -1,4 +1,4 @@
-"""The reading endpoints: conversations (page, count, stream, one, detail), metrics, agents, groups, activity."""
+"""The reading endpoints: conversations (page, count, stream, changes, one, detail), metrics, agents, groups, activity."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 
 from chatadmin.domain import (
     Agent,
+    Changes,
     ConversationDetail,
     ConversationFilter,
     ConversationPage,
@@ -95,6 +96,18 @@ def _lines(rows: Iterator[ConversationRow], first: ConversationRow | None) -> It
     rows = chain([first], rows)
     while chunk := list(islice(rows, STREAM_CHUNK)):
         yield b"".join(row.model_dump_json().encode() + b"\n" for row in chunk)
+
+
+@router.get(
+    "/conversations:changes",
+    response_model=Changes,
+    summary="Conversations changed after a change number (a live view's poll; capped)",
+)
+def changes_since(
+    store: Store,
+    since: Annotated[int, Query(ge=0, le=2**63 - 1, description="the change number the last poll returned (0: ever)")] = 0,
+) -> Response:
+    return json(store.changes_since(since).model_dump_json().encode())
 
 
 @router.get(

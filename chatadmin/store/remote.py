@@ -24,6 +24,7 @@ from chatadmin.backend import UNSET, Unset
 from chatadmin.clock import Clock, local_zone
 from chatadmin.domain import (
     Agent,
+    Changes,
     ConversationDetail,
     ConversationFilter,
     ConversationPage,
@@ -268,6 +269,9 @@ class RemoteBackend:
 
     def count_conversations(self, filters: ConversationFilter = ConversationFilter()) -> int:
         return self._get("/v1/conversations:count", Count, filter_params(filters)).count
+
+    def changes_since(self, seq: int) -> Changes:
+        return self._get("/v1/conversations:changes", Changes, {"since": seq})
 
     def get_conversation(self, conversation_id: str) -> ConversationRow:
         return self._get(self._conversation(conversation_id), ConversationRow)

@@ -15,6 +15,7 @@ from chatadmin.backend import UNSET, Unset
 from chatadmin.clock import Clock
 from chatadmin.domain import (
     Agent,
+    Changes,
     ConversationDetail,
     ConversationFilter,
     ConversationPage,
@@ -38,7 +39,7 @@ from chatadmin.domain import (
 )
 from chatadmin.errors import BackendUnavailable, InvalidInput, NotFound
 from chatadmin.permissions import Action
-from chatadmin.store import actions, activity
+from chatadmin.store import actions, activity, changes
 from chatadmin.store.engine import describe_url, make_engine, upgrade
 from chatadmin.store.models import (
     AgentRow,
@@ -321,6 +322,10 @@ class SqlStore:
     def group_activity(self) -> list[GroupActivity]:
         with self._read() as session:
             return activity.group_activity(session, self.clock, self._scope(session))
+
+    def changes_since(self, seq: int) -> Changes:
+        with self._read() as session:
+            return changes.changes_since(session, seq, self._scope(session))
 
     def list_tags(self) -> list[str]:
         with self._read() as session:
