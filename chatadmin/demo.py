@@ -33,7 +33,7 @@ from chatadmin.demo_write import (
     write_team,
 )
 from chatadmin.errors import InvalidInput
-from chatadmin.store.engine import database_url, make_engine, upgrade
+from chatadmin.store.engine import database_url, describe_url, make_engine, upgrade
 
 CHUNK = 20_000  # conversations per batch of inserts
 
@@ -70,7 +70,7 @@ def demo_exists(url: str) -> bool:
                     return True
         return False
     except DatabaseError as exc:
-        raise InvalidInput(f"cannot read the store at {url}: {exc.orig}") from None
+        raise InvalidInput(f"cannot read the store at {describe_url(url)}: {exc.orig}") from None
     finally:
         engine.dispose()
 
@@ -84,12 +84,14 @@ def create_demo_store(
     zone: tzinfo,
     progress: Progress | None = None,
 ) -> DemoSummary:
-    """Create the demo store at ``url``, which must be empty (or not exist yet).
+    """Create the demo store at ``url`` (a URL or a file path), which must be empty or not exist yet.
 
     ``now`` (aware) is the end of the 30 days the conversations span, and ``zone`` the team's
     zone (its working hours and "today"). ``progress(done, total)`` is called as conversations
-    are written, from a writer thread. A SQLite store is built in a ``.partial`` file next to
-    the target and moved into place at the end, so an interrupted run leaves no half store.
+    are written, from a writer thread. A new SQLite file is built as a ``.partial`` file next to
+    the target, without a journal, and moved into place when complete; an existing empty store
+    is filled in one transaction. Either way an interrupted run leaves no half store. Raises
+    :class:`InvalidInput` when the store already holds data (it is never touched then).
     """
     if now.tzinfo is None:
         raise InvalidInput("the demo's now needs a time zone")
@@ -97,16 +99,16 @@ def create_demo_store(
         raise InvalidInput("the demo needs at least one conversation")
     url = database_url(url)
     if demo_exists(url):
-        raise InvalidInput(f"the store at {url} already holds data; the demo only fills an empty store")
+        raise InvalidInput(f"the store at {describe_url(url)} already holds data; the demo only fills an empty store")
     plan = DemoPlan(seed=seed, now=int(now.timestamp()), zone=zone, conversations=conversations)
     target = _sqlite_file(url)
-    if target is None:
+    if target is None or target.exists():
+        # one transaction in the store as it is: an interruption rolls everything back
         return _build(make_engine(url), plan, progress)
     partial = target.with_name(target.name + ".partial")
     _remove_sqlite(partial)
     try:
         summary = _build(make_engine(f"sqlite:///{partial}"), plan, progress, fast_file=True)
-        _remove_sqlite(target)  # an empty store (checked above) that the demo replaces
         os.replace(partial, target)
     except BaseException:
         _remove_sqlite(partial)
@@ -130,7 +132,7 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
             driver = connection.connection.dbapi_connection
             if fast_file:
                 # a throwaway file until it is complete: no journal, no syncs, a big cache
-                for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-262144", "locking_mode=EXCLUSIVE"):
+                for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-1048576", "locking_mode=EXCLUSIVE"):
                     driver.execute(f"PRAGMA {pragma}")  # type: ignore[union-attr]
             with connection.begin():
                 restore = defer_upkeep(connection)

@@ -47,6 +47,7 @@ class Customer:
     country: str
     portuguese: bool
     vip: bool
+    offset: int = 0  # seconds their clock is ahead of UTC (their zone at now)
     agent: str | None = None  # the agent of their latest conversation
     conversations: int = 0
     pk: int = 0  # once written to the store
@@ -181,6 +182,12 @@ class Simulator:
             choice = dice.weighted(ids, weights)
         return choice, desk.rule
 
+    def _hello(self, language: ModuleType, hour: int) -> str:
+        """How the customer greets, by their local hour."""
+        if self.dice.random() < 0.5:
+            return self.dice.pick(language.HELLO_ANY)
+        return self.dice.pick(language.HELLO_BY_TIME[0 if 5 <= hour < 12 else 1 if 12 <= hour < 19 else 2])
+
     # -- one conversation -----------------------------------------------------------------
 
     def chat(self, ident: str, created: int, customer: Customer) -> Chat:
@@ -203,6 +210,7 @@ class Simulator:
             "g": f"QB{10**8 + dice.below(9 * 10**8)}BR" if customer.portuguese else str(10**9 + dice.below(9 * 10**9)),
             "d": dice.pick(language.DAYS),
             "q": dice.pick(("12", "20", "24", "50", "100", "200")),
+            "hello": self._hello(language, (created + customer.offset) // 3600 % 24),
         }
         messages: list[Message] = []
         events: list[Event] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from chatadmin.demo_chats import Chat, Customer, Simulator, Team
@@ -48,6 +48,12 @@ class DemoPlan:
         start = self.now - WINDOW_DAYS * DAY
         self.hours = TeamHours.around(self.zone, start, self.now)
         self.start = start
+        moment = datetime.fromtimestamp(self.now, UTC)
+        self._offsets = {
+            plan.zone: int(ZoneInfo(plan.zone).utcoffset(moment).total_seconds())  # type: ignore[union-attr]
+            for country in COUNTRIES
+            for plan in country.plans
+        }
 
     def conversation_ids(self) -> list[str]:
         width = max(6, len(str(self.conversations)))
@@ -104,7 +110,8 @@ class DemoPlan:
             wa_id = "521" + phone[3:]
         locales, weights = zip(*country.locales, strict=True)
         name, first = self.names.customer_name(dice.weighted(locales, cumulative(weights)), dice)
-        return Customer(phone, wa_id, name, first, country.code, country.portuguese, dice.random() < VIP)
+        vip = dice.random() < VIP
+        return Customer(phone, wa_id, name, first, country.code, country.portuguese, vip, self._offsets[plan.zone])
 
 
 def settle_agents(agents: list[DemoAgent], chats_open: dict[str, int], loads: dict[str, int], working: bool) -> None:

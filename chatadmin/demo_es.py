@@ -15,10 +15,14 @@ AWAY = (
     ),
 )
 
-HELLO = (
-    "Hola", "Hola buenas tardes", "Buenas tardes", "Buen día", "hola", "Hola buenos días",
-    "Buenas noches", "Hola, una pregunta", "Qué tal, buen día", "Hola 👋",
+# greetings: any time of day, then by the customer's local time (morning, afternoon, night)
+HELLO_ANY = ("Hola", "hola", "Hola, una pregunta", "Qué tal", "Hola 👋", "Buenas")
+HELLO_BY_TIME = (
+    ("Buenos días", "Buen día", "Hola buenos días", "Qué tal, buen día"),
+    ("Buenas tardes", "Hola buenas tardes", "Hola, buenas tardes"),
+    ("Buenas noches", "Hola buenas noches", "Hola, buenas noches, disculpe la hora"),
 )
+HELLO = ("{hello}",)
 
 SCRIPTS: tuple[Script, ...] = (
     Script(
@@ -35,7 +39,7 @@ SCRIPTS: tuple[Script, ...] = (
             ),
             a(
                 "¡Hola {n}! Soy {a} de {b}, con gusto te ayudo 😊 La {p} tiene un precio de {pr}.",
-                "Hola {n}, buen día. Te atiende {a}. Sí tenemos la {p} disponible, su precio es {pr}.",
+                "Hola {n}, ¿cómo estás? Te atiende {a}. Sí tenemos la {p} disponible, su precio es {pr}.",
                 "¡Qué tal {n}! Mi nombre es {a}. La {p} está en {pr} y tenemos existencia.",
             ),
             a("Te comparto la ficha con medidas y colores 👇", "[Imagen] Ficha técnica", p=0.25),
@@ -205,7 +209,7 @@ SCRIPTS: tuple[Script, ...] = (
             a("[Documento] Factura_{o}.pdf", p=0.4),
         ),
         (
-            ending(80, c("Gracias!", "Ya me llegó, gracias", "Perfecto 👌"), a("¡A ti! Buen día.", p=0.4)),
+            ending(80, c("Gracias!", "Ya me llegó, gracias", "Perfecto 👌"), a("¡A ti! Que tengas buen día.", p=0.4)),
             ending(20, c("El régimen está mal, es 612"), a("Disculpa, la cancelo y la vuelvo a emitir con el régimen 612."), c("Ok gracias")),
         ),
     ),
@@ -290,7 +294,7 @@ SCRIPTS: tuple[Script, ...] = (
             a(
                 "Hola {n}, soy {a} de {b} 😊 Te escribo para darle seguimiento a la cotización de la {p}. ¿Pudiste revisarla?",
                 "¡Hola {n}! Te saluda {a} de {b}. La {p} que te interesó bajó de precio, ahora está en {pr}.",
-                "Buen día {n}, soy {a}. Te recuerdo que la promoción de la {p} termina este domingo.",
+                "Hola {n}, soy {a}. Te recuerdo que la promoción de la {p} termina este domingo.",
             ),
             c("Hola, sí la vi", "Hola, todavía lo estoy pensando", "¿Sigue el precio?", "Ah sí, gracias por avisar", p=0.85),
             a("Sí, te respeto el precio de {pr} hasta el domingo. ¿Te la aparto?", "Si gustas te la aparto y te mando el link de pago.", p=0.85),

@@ -15,7 +15,14 @@ AWAY = (
     ),
 )
 
-HELLO = ("Oi", "Olá, boa tarde", "Bom dia", "Boa tarde", "oi", "Boa noite", "Oi, tudo bem?", "Olá 👋", "Oii")
+# greetings: any time of day, then by the customer's local time (morning, afternoon, night)
+HELLO_ANY = ("Oi", "oi", "Olá", "Oi, tudo bem?", "Olá 👋", "Oii")
+HELLO_BY_TIME = (
+    ("Bom dia", "Oi, bom dia", "Olá, bom dia"),
+    ("Boa tarde", "Olá, boa tarde", "Oi, boa tarde"),
+    ("Boa noite", "Oi, boa noite", "Boa noite, desculpa o horário"),
+)
+HELLO = ("{hello}",)
 
 SCRIPTS: tuple[Script, ...] = (
     Script(
@@ -145,7 +152,7 @@ SCRIPTS: tuple[Script, ...] = (
             a("Pronto, a nota foi emitida e enviada pro seu e-mail 📄", "Segue a nota fiscal por aqui também."),
             a("[Documento] NF_{o}.pdf", p=0.4),
         ),
-        (ending(100, c("Obrigado!", "Recebi, valeu", "Perfeito 👌"), a("Por nada! Bom dia.", p=0.4)),),
+        (ending(100, c("Obrigado!", "Recebi, valeu", "Perfeito 👌"), a("Por nada! Tenha um ótimo dia.", p=0.4)),),
     ),
     Script(
         "payment",
