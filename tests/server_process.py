@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
 from chatadmin.clock import Clock, format_instant
 from chatadmin.server.tokens import create_token
+from chatadmin.store.dump import export_ndjson
 from chatadmin.store.engine import make_engine
+from chatadmin.store.remote import RemoteBackend
+
+from .builders import agent, conversation, group, load_store, msg
 
 READY = re.compile(r"serving .* on (http://127\.0\.0\.1:\d+)")
 START_WITHIN = 60.0  # seconds; a sick machine may be slow, a healthy one takes about one
@@ -105,3 +114,71 @@ class ServerProcess:
             return create_token(engine, self.clock, agent, name)[1]
         finally:
             engine.dispose()
+
+
+# -- a served store with one user of each kind, for the remote tests ----------------------------
+
+SERVED_DATA = [
+    group("sales", "Sales"),
+    group("support", "Support"),
+    agent("ana", ["sales"], role="admin", name="Ana Admin"),
+    agent("sam", ["sales"], role="supervisor", name="Sam Sales"),
+    agent("sol", ["support"], role="supervisor", name="Sol Support"),
+    agent("eve", ["support"], role="agent", name="Eve Agent"),
+    agent("bo", ["sales", "support"], name="Bo Silva"),
+    conversation("s-1", "2026-11-24T10:00:00Z", group_id="sales", messages=[msg("2026-11-24T10:00:00Z", "customer")]),
+    conversation(
+        "s-2", "2026-11-24T11:00:00Z", status="in_progress", group_id="sales", agent_id="bo",
+        assigned_at="2026-11-24T11:00:00Z", phone="+17875550123", tags=["vip"],
+    ),
+    conversation("t-1", "2026-11-24T12:00:00Z", group_id="support"),
+    conversation("a/b%c?d#e", "2026-11-24T13:00:00Z", group_id="support", name="Odd Id"),
+]  # fmt: skip
+
+USERS = ("ana", "sam", "sol", "eve", "bo")
+
+
+@dataclass
+class Served:
+    """A running server over a store loaded with :data:`SERVED_DATA`, and a token per user."""
+
+    server: ServerProcess
+    tokens: dict[str, str]  # user (or "operator") -> token
+    clock: Clock
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def http(self, who: str | None = "ana", **headers: str) -> httpx.Client:
+        """A plain HTTP client: ``who`` names a user of :data:`USERS`, or None for no token."""
+        if who is not None:
+            headers["Authorization"] = f"Bearer {self.tokens[who]}"
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    def remote(self, who: str = "ana", **options: Any) -> RemoteBackend:
+        return RemoteBackend(self.url, token=self.tokens[who], clock=self.clock, **options)
+
+    def snapshot(self) -> str:
+        """Everything the store holds, as NDJSON: equal snapshots mean nothing changed."""
+        engine = make_engine(self.server.db_url)
+        try:
+            out = io.StringIO()
+            export_ndjson(engine, out)
+            return out.getvalue()
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def served(db_url: str, clock: Clock, tmp_path: Path) -> Iterator[Served]:
+    """On SQLite and on PostgreSQL (``db_url``): the store, the server and the tokens."""
+    load_store(db_url, clock, SERVED_DATA).dispose()
+    server = ServerProcess(db_url, clock, tmp_path / "server")
+    tokens = {user: server.token(user) for user in USERS}
+    tokens["operator"] = server.token(None)
+    server.start()
+    try:
+        yield Served(server, tokens, clock)
+    finally:
+        server.stop()

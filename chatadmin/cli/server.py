@@ -127,16 +127,16 @@ def token_list(fmt: str) -> None:
 
 
 @token_group.command("revoke")
-@click.argument("token")
+@click.argument("handle", metavar="TOKEN")
 @connection_options
 @handle_errors
-def token_revoke(token: str) -> None:
+def token_revoke(handle: str) -> None:
     """Revoke TOKEN (its id from token list, or the token itself): refused from the next request on."""
     from chatadmin.server.tokens import revoke_token
 
     store, clock = _store("token revoke")
     try:
-        info = revoke_token(store.engine, clock, token)
+        info = revoke_token(store.engine, clock, handle)
     finally:
         store.dispose()
     click.echo(f"revoked token {info.id} ({info.agent or 'operator'})", err=True)

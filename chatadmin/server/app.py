@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from chatadmin import __version__
 from chatadmin.clock import Clock
 from chatadmin.server import errors, reads, writes
-from chatadmin.server.middleware import Authenticate, RequestLog
+from chatadmin.server.middleware import Authenticate, BodyLimit, RequestLog
 from chatadmin.server.paths import EncodedSlashes
 from chatadmin.server.schemas import Health
 
@@ -41,7 +41,6 @@ def create_app(engine: Engine | None, clock: Clock | None) -> FastAPI:
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,
-        max_body_size=MAX_BODY,
     )
     app.state.engine = engine
     app.state.clock = clock
@@ -61,8 +60,29 @@ def create_app(engine: Engine | None, clock: Clock | None) -> FastAPI:
             )
         return Health(status="ok")
 
+    _errors_as_json(app)
     # outermost first: the log sees every answer, including the 401s
     app.add_middleware(Authenticate, engine=engine, clock=clock)
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
     app.add_middleware(EncodedSlashes)
     app.add_middleware(RequestLog)
     return app
+
+
+def _errors_as_json(app: FastAPI) -> None:
+    """Error answers are JSON on every route, the NDJSON stream's included (FastAPI would
+    document them in the route's own media type)."""
+    build = app.openapi
+
+    def document() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for item in schema["paths"].values():
+                for operation in item.values():
+                    for status, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if not status.startswith("2") and "application/x-ndjson" in content:
+                            response["content"] = {"application/json": content.pop("application/x-ndjson")}
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = document  # type: ignore[method-assign]

@@ -118,9 +118,3 @@ def install(app: FastAPI) -> None:
     async def busy(request: Request, exc: PoolTimeout) -> JSONResponse:
         log.warning("%s no database connection free", request_id(request))
         return error_response(503, "unavailable", "the server is busy; try again shortly", {"Retry-After": "1"})
-
-    @app.exception_handler(Exception)
-    async def crash(request: Request, exc: Exception) -> JSONResponse:
-        log.error("%s internal error", request_id(request), exc_info=exc)
-        rid = request_id(request)
-        return error_response(500, "internal", f"internal error; the server log has the details (request {rid})")

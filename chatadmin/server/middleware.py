@@ -12,6 +12,7 @@ from urllib.parse import quote
 import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatadmin.clock import Clock
@@ -44,24 +45,68 @@ class RequestLog:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         state(scope)["request_id"] = rid
-        status = 500
+        status = 0
         start = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # a bug, not a user's mistake: the trace goes to the log, the caller gets the request id
+            log.exception("%s internal error", rid)
+            if not status:  # else the answer is cut off, which the client sees as a broken one
+                message = f"internal error; the server log has the details (request {rid})"
+                await error_response(500, "internal", message)(scope, receive, send_with_id)
+            status = status or 500
         finally:
             elapsed = (time.perf_counter() - start) * 1000
             user = state(scope).get("user", "-")
             path = quote(scope["path"], safe="/:%@!$&'()*+,;=-._~")  # no control character reaches a log
             log.info("%s %s %s %d user=%s %.1fms", rid, scope["method"], path, status, user, elapsed)
+
+
+class BodyLimit:
+    """Refuses request bodies over ``limit`` bytes with 413: at once when the length is declared,
+    else as soon as the streamed body passes it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    # FastAPI passes HTTPExceptions from body reading on to the error handlers
+                    raise HTTPException(413, self.message)
+            return message
+
+        await self.app(scope, counting, send)
+
+    @property
+    def message(self) -> str:
+        return f"the request body is over {self.limit // 1024} KiB"
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await error_response(413, "too_large", self.message, {"Connection": "close"})(scope, receive, send)
 
 
 class Authenticate:

@@ -11,6 +11,7 @@ the next call tries again.
 from __future__ import annotations
 
 import random
+import ssl
 import time
 import uuid
 from collections.abc import Iterator
@@ -116,7 +117,7 @@ class RemoteBackend:
         connect_timeout: float = 3.0,
         retries: int = 2,
         backoff: float = 0.2,
-        verify: bool | str = True,
+        verify: bool | ssl.SSLContext = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         if not token:
