@@ -12,18 +12,10 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from chatadmin import demo_es, demo_pt
+from chatadmin.demo_customers import Customer, price
 from chatadmin.demo_text import AGENT, CUSTOMER, KINDS, TRANSFER, Kind, Script
-from chatadmin.demo_world import (
-    BRAND,
-    DAY,
-    GROUP_BY_ID,
-    DemoAgent,
-    Dice,
-    TeamHours,
-    cumulative,
-    price,
-)
-from chatadmin.domain import EventKind, Role, RoutingRule, Status
+from chatadmin.demo_world import BRAND, DAY, Desk, Dice, Team, TeamHours, cumulative
+from chatadmin.domain import EventKind, RoutingRule, Status
 
 ASSIGNED = EventKind.ASSIGNED.value
 TRANSFERRED = EventKind.TRANSFERRED.value
@@ -36,21 +28,6 @@ MANUAL = RoutingRule.MANUAL.value
 RATINGS = (1, 2, 3, 4, 5)
 RATING_WEIGHTS = cumulative((7, 4, 9, 22, 58))  # J-shaped, as customer surveys are
 UNHAPPY_WEIGHTS = cumulative((35, 20, 25, 12, 8))
-
-
-@dataclass(slots=True)
-class Customer:
-    phone: str  # E.164 as stored (+52…, never +521…)
-    wa_id: str
-    name: str
-    first: str  # how agents address them
-    country: str
-    portuguese: bool
-    vip: bool
-    offset: int = 0  # seconds their clock is ahead of UTC (their zone at now)
-    agent: str | None = None  # the agent of their latest conversation
-    conversations: int = 0
-    pk: int = 0  # once written to the store
 
 
 # (at, sender, agent id, text); (at, author, text);
@@ -83,41 +60,6 @@ def _at(item: Message) -> int:
 
 
 _SCRIPTS = {module: {s.kind: s for s in module.SCRIPTS} for module in (demo_es, demo_pt)}
-
-
-@dataclass(frozen=True)
-class Desk:
-    """One group as the simulation sees it: its rule, who takes its chats, who triages them."""
-
-    id: str
-    rule: str
-    manual: bool
-    sticky: bool
-    members: frozenset[str]
-    handlers: tuple[list[str], list[float]]
-    portuguese: tuple[list[str], list[float]]
-    triagers: list[str]
-
-
-class Team:
-    """The agents, and each group's desk."""
-
-    def __init__(self, agents: list[DemoAgent]) -> None:
-        self.agents = {a.id: a for a in agents}
-        self.desks: dict[str, Desk] = {}
-        for group in GROUP_BY_ID.values():
-            members = [a for a in agents if group.id in a.groups]
-            speakers = [a for a in members if a.portuguese]
-            self.desks[group.id] = Desk(
-                id=group.id,
-                rule=group.routing.rule.value,
-                manual=group.routing.rule is RoutingRule.MANUAL,
-                sticky=group.routing.sticky,
-                members=frozenset(a.id for a in members),
-                handlers=([a.id for a in members], cumulative([a.weight for a in members])),
-                portuguese=([a.id for a in speakers], cumulative([a.weight for a in speakers])),
-                triagers=[a.id for a in members if a.role is not Role.AGENT] or [members[0].id],
-            )
 
 
 class Simulator:

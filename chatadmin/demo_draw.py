@@ -8,17 +8,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from chatadmin.demo_chats import Chat, Customer, Simulator, Team
+from chatadmin.demo_chats import Chat, Simulator
+from chatadmin.demo_customers import COUNTRIES, MX_WHATSAPP_1, Customer, NamePools
 from chatadmin.demo_world import (
-    COUNTRIES,
     DAY,
     GROUP_BY_ID,
     HOUR,
-    MX_WHATSAPP_1,
     Arrivals,
     DemoAgent,
     Dice,
-    NamePools,
+    Team,
     TeamHours,
     arrivals,
     cumulative,

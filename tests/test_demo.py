@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from chatadmin import demo_es, demo_pt
 from chatadmin.clock import Clock
 from chatadmin.demo import create_demo_store, demo_exists, rich_progress
-from chatadmin.demo_world import COUNTRIES, Dice
+from chatadmin.demo_customers import COUNTRIES
+from chatadmin.demo_world import Dice
 from chatadmin.domain import ConversationFilter, Role, Sender, Status
 from chatadmin.errors import InvalidInput
 from chatadmin.ndjson import AgentRecord, ConversationRecord, GroupRecord
