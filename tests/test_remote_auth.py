@@ -20,6 +20,7 @@ ENDPOINTS: list[tuple[str, str, Any]] = [
     ("GET", "/v1/conversations", None),
     ("GET", "/v1/conversations:count", None),
     ("GET", "/v1/conversations:stream", None),
+    ("GET", "/v1/conversations:changes", None),
     ("GET", "/v1/conversations/s-1", None),
     ("GET", "/v1/conversations/s-1/detail", None),
     ("GET", "/v1/metrics", None),
@@ -39,7 +40,8 @@ ENDPOINTS: list[tuple[str, str, Any]] = [
 ]
 # what a supervisor of support may still use on the sales group: the lists, scoped to support
 SCOPED_LISTS = {
-    "/v1/me", "/v1/conversations", "/v1/conversations:count", "/v1/conversations:stream", "/v1/metrics",
+    "/v1/me", "/v1/conversations", "/v1/conversations:count", "/v1/conversations:stream",
+    "/v1/conversations:changes", "/v1/metrics",
     "/v1/agents", "/v1/groups", "/v1/groups:activity", "/v1/tags", "/v1/countries",
 }  # fmt: skip
 
