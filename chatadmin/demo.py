@@ -109,11 +109,21 @@ def create_demo_store(
     _remove_sqlite(partial)
     try:
         summary = _build(make_engine(f"sqlite:///{partial}"), plan, progress, fast_file=True)
+        _sync(partial)  # built without syncs: on disk before it gets the real name
         os.replace(partial, target)
+        _sync(target.parent)
     except BaseException:
         _remove_sqlite(partial)
         raise
     return summary
+
+
+def _sync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _remove_sqlite(path: Path) -> None:
