@@ -6,7 +6,14 @@ from pathlib import Path
 
 import platformdirs
 from pydantic import Field
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from chatadmin.waiting import WaitThresholds
 
 APP_NAME = "chatadmin"
 
@@ -45,6 +52,11 @@ class Settings(BaseSettings):
         None, alias="as", validation_alias="CHATADMIN_AS", description="acting user's agent id (local store)"
     )
     refresh_seconds: float = Field(5.0, gt=0, description="console: seconds between live refreshes")
+    thresholds: dict[str, WaitThresholds] = Field(
+        default_factory=dict,
+        description="console: when the time without response turns a chat amber and red, per group id: "
+        '[thresholds.sales] warn = "5m" breach = "15m"; [thresholds."*"] for the other groups (default 5m, 15m)',
+    )
 
     @classmethod
     def settings_customise_sources(

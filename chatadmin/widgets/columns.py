@@ -6,8 +6,8 @@ table turns into a style. Untrusted text passes through :func:`chatadmin.text.on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from rich.cells import cell_len, set_cell_size
@@ -16,18 +16,25 @@ from chatadmin.domain import STATUS_LABELS, ConversationRow, SortKey
 from chatadmin.durations import format_duration
 from chatadmin.phones import format_phone
 from chatadmin.text import one_line
+from chatadmin.waiting import WaitThresholds, thresholds_for
 
 NONE = "—"
 MENU_GLYPH = "⋯"
+MARK_GLYPH = "●"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
 class CellContext:
-    """What a cell needs besides its row: the reporting zone and the year of "now"."""
+    """What a cell needs besides its row: the reporting zone, "now", and the waiting thresholds.
+
+    Times that run (duration, inactivity, waiting) are counted to ``now``, so a live view moves
+    them on without reading the rows again.
+    """
 
     zone: tzinfo
     now: datetime
+    thresholds: Mapping[str, WaitThresholds] = field(default_factory=dict)
 
 
 # A cell: its text and a role (a style name the table knows, or None for the row's style).
@@ -73,6 +80,28 @@ def format_created(value: datetime, ctx: CellContext) -> str:
     return f"{MONTHS[local.month - 1]} {local.day:02d} {local.hour:02d}:{local.minute:02d}"
 
 
+def _since(start: datetime | None, ctx: CellContext) -> int | None:
+    return None if start is None else max(0, int((ctx.now - start).total_seconds()))
+
+
+def _running(row: ConversationRow, ctx: CellContext) -> Cell:
+    """Duration: fixed once closed, else counted to now."""
+    return _duration(row.duration_s if row.closed_at is not None else _since(row.created_at, ctx))
+
+
+def waiting_seconds(row: ConversationRow, ctx: CellContext) -> int | None:
+    """Time without response at ``ctx.now``: none once closed or when the agent spoke last."""
+    return None if row.closed_at is not None else _since(row.waiting_since, ctx)
+
+
+def _waiting(row: ConversationRow, ctx: CellContext) -> Cell:
+    seconds = waiting_seconds(row, ctx)
+    if seconds is None:
+        return NONE, "muted"
+    level = thresholds_for(ctx.thresholds, row.group).level(seconds)
+    return _duration(seconds)[0], f"wait-{level.value}"
+
+
 def _rating(row: ConversationRow, _ctx: CellContext) -> Cell:
     if row.rating is None:
         return NONE, "muted"
@@ -100,6 +129,7 @@ def _tags(row: ConversationRow, _ctx: CellContext) -> Cell:
 
 
 COLUMNS: tuple[Column, ...] = (
+    Column("mark", "", 1, 0, None, lambda r, c: (" ", None)),
     Column("id", "ID", 9, 12, SortKey.ID, lambda r, c: _text(r.id)),
     Column(
         "phone", "Phone", 18, 1, SortKey.CUSTOMER_PHONE,
@@ -112,12 +142,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("agent", "Agent", 14, 3, SortKey.AGENT, _agent, short_width=10),
     Column("group", "Group", 10, 5, SortKey.GROUP, _group, short_width=8),
     Column("created", "Created", 12, 2, SortKey.CREATED_AT, lambda r, c: (format_created(r.created_at, c), None)),
-    Column("duration", "Duration", 8, 6, SortKey.DURATION, lambda r, c: _duration(r.duration_s), True, "Dur", 7),
+    Column("duration", "Duration", 8, 6, SortKey.DURATION, _running, True, "Dur", 7),
     Column("rating", "Rating", 6, 8, SortKey.RATING, _rating, short_title="★", short_width=5),
     Column("status", "Status", 11, 1, SortKey.STATUS, _status),
+    Column("waiting", "Waiting", 8, 2, SortKey.NO_RESPONSE, _waiting, True, "Wait", 7),
     Column(
         "inactivity", "Inactive", 8, 4, SortKey.INACTIVITY,
-        lambda r, c: _duration(r.inactivity_s), True, "Idle", 7,
+        lambda r, c: _duration(_since(r.last_message_at, c)), True, "Idle", 7,
     ),
     Column(
         "response_creation", "Resp create", 11, 7, SortKey.RESPONSE_CREATION,

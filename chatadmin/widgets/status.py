@@ -1,4 +1,4 @@
-"""The status line under the table: position, "N of M conversations", the sort, the zone."""
+"""The status line under the table: the view, position, "N of M conversations", marks, sort, live state, zone."""
 
 from __future__ import annotations
 
@@ -32,8 +32,15 @@ class StatusLine(Static):
         sort: Sort,
         pending: bool,
         zone: str,
+        paused: bool = False,
+        queue: bool = False,
+        marked: int = 0,
+        all_marked: bool = False,
     ) -> None:
+        """``paused``: the live view waits for the user; ``queue``: the list is the unassigned queue."""
         parts: list[Content | tuple[str, str] | str] = []
+        if queue:
+            parts += [("Unassigned queue", "bold $text-warning"), ("  ·  ", "$text-muted")]
         if total is None:
             parts.append(("counting…", "$text-muted"))
         else:
@@ -43,9 +50,14 @@ class StatusLine(Static):
             if everything is not None and not filters.is_empty():
                 parts.append(f" of {everything:,}")
             parts.append(" conversations")
+        if marked:
+            every = "all " if all_marked else ""
+            parts += [("  ·  ", "$text-muted"), (f"{every}{marked:,} marked", "bold $text-accent")]
         if pending:
             parts.append(("  ·  reading…", "$text-muted italic"))
         arrow = "▼" if sort.descending else "▲"
         parts += [("  ·  by ", "$text-muted"), f"{SORT_TITLES.get(sort.key, sort.key.value)} {arrow}"]
+        parts.append(("  ·  ", "$text-muted"))
+        parts.append(("❚❚ paused", "bold $text-warning") if paused else ("● live", "$text-success"))
         parts.append((f"  ·  {zone}", "$text-muted"))
         self.update(Content.assemble(*parts))

@@ -29,21 +29,27 @@ from chatadmin.widgets.columns import (
     descending_first,
     layout,
 )
+from chatadmin.widgets.marks import Marks
 from chatadmin.widgets.messages import forward_failure
 from chatadmin.widgets.table_data import TableData
 from chatadmin.widgets.table_lines import header_line, message_line, row_line
+from chatadmin.widgets.table_marks import MarksAndChanges
 from chatadmin.widgets.window import (
     Query,
     RowWindow,
+    Stored,
     WindowRequest,
     WindowResult,
     fetch_window,
 )
 
-ROLES = ("muted", "status-open", "status-in_progress", "status-closed", "menu", "rating", "tags", "phone")
+ROLES = (
+    "muted", "status-open", "status-in_progress", "status-closed", "menu", "rating", "tags", "phone",
+    "wait-ok", "wait-warn", "wait-breach", "mark", "marked", "changed",
+)
 
 
-class ConversationTable(ScrollView, can_focus=True):
+class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
     """Every conversation matching the filter, one per line, sorted by any column."""
 
     BINDING_GROUP_TITLE = "Conversation list"
@@ -60,6 +66,9 @@ class ConversationTable(ScrollView, can_focus=True):
         Binding("s", "sort_next", "Sort", id="table.sort_next"),
         Binding("S", "sort_reverse", "Reverse", id="table.sort_reverse", show=False),
         Binding("w", "toggle_columns", "All columns", id="table.columns", show=False),
+        Binding("space", "toggle_mark", "Mark", id="table.mark"),
+        Binding("asterisk", "mark_all", "Mark all matching", key_display="*", id="table.mark_all", show=False),
+        Binding("escape", "clear_marks", "Clear marks", id="table.clear_marks"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -90,6 +99,12 @@ class ConversationTable(ScrollView, can_focus=True):
         & > .conversation-table--rating { color: $text-warning; }
         & > .conversation-table--tags { color: $text-secondary; }
         & > .conversation-table--phone { color: $text; }
+        & > .conversation-table--wait-ok { color: $text-success; }
+        & > .conversation-table--wait-warn { color: $text-warning; text-style: bold; }
+        & > .conversation-table--wait-breach { color: $text-error; text-style: bold reverse; }
+        & > .conversation-table--mark { color: $text-accent; text-style: bold; }
+        & > .conversation-table--marked { background: $accent 20%; }
+        & > .conversation-table--changed { background: $success 25%; }
     }
     """
 
@@ -139,7 +154,9 @@ class ConversationTable(ScrollView, can_focus=True):
         self.backend = backend
         self.cell_context = cell_context
         self.data = TableData(page_size, max_pages)
+        self.marks = Marks()
         self.cursor = 0
+        self._flash: dict[str, float] = {}  # conversation id -> when its change mark ends (monotonic)
         self.all_columns = False
         self._cursor_id: str | None = None
         self._placed: tuple[Placed, ...] = ()
@@ -192,18 +209,32 @@ class ConversationTable(ScrollView, can_focus=True):
 
     def apply_count(self, generation: int, total: int) -> None:
         """A count for the current filter arrived (from this table's or the app's worker)."""
+        before = self.data.total
         if not self.data.counted(generation, total):
             return
+        self.marks.recount(self.filters, total)
         if self.cursor >= total:
             self.cursor = max(0, total - 1)
         self._update_virtual_size()
         self._post_status()
         self._fetch_missing()
-        self.refresh()
+        if total != before:
+            self.refresh()
 
     def update_row(self, row: ConversationRow) -> None:
         """Show a conversation's new state in place (after an action on it)."""
         if self.data.window.replace(row) is not None:
+            self.refresh()
+
+    def follow(self, conversation_id: str | None) -> None:
+        """Keep the cursor on this conversation when the rows are read again (it may be off screen now)."""
+        if conversation_id is not None:
+            self._cursor_id = conversation_id
+
+    def set_cell_context(self, context: CellContext) -> None:
+        """Another "now" (the live view's clock) or thresholds: times and colours follow."""
+        if context != self.cell_context:
+            self.cell_context = context
             self.refresh()
 
     def select_conversation(self, conversation_id: str) -> bool:
@@ -252,7 +283,7 @@ class ConversationTable(ScrollView, can_focus=True):
         if event.state is WorkerState.SUCCESS and isinstance(worker.result, WindowResult):
             swapped = self.data.arrived(worker.result)
             if swapped is not None:
-                self._show_rows(swapped)
+                self._show_rows(swapped, self.data.stored)
         elif forward_failure(self, event):
             self._show_rows(self.data.failed(str(getattr(worker.error, "message", worker.error))))
         self._fetch_missing()
@@ -266,7 +297,8 @@ class ConversationTable(ScrollView, can_focus=True):
         if self.is_mounted and (request := self.data.next_read(*self._visible_range())) is not None:
             self._read(request)
 
-    def _show_rows(self, swapped: bool) -> None:
+    def _show_rows(self, swapped: bool, stored: Stored | None = None) -> None:
+        before = (self.cursor, round(self.scroll_offset.y), self.data.extent)
         if swapped:  # a new query's rows: from the top
             self.cursor = 0
             self._cursor_id = None
@@ -274,7 +306,13 @@ class ConversationTable(ScrollView, can_focus=True):
         self._keep_cursor_on_conversation()
         self._update_virtual_size()
         self._post_status()
-        self.refresh()
+        if stored is not None and stored.changed and not swapped:
+            self._mark_changed(stored.changed)
+        if swapped or stored is None or before != (self.cursor, round(self.scroll_offset.y), self.data.extent):
+            self.refresh()
+        else:  # the same lines in the same places: repaint only those that show another row
+            for index in stored.lines:
+                self.refresh_line(index + 1)
 
     def _keep_cursor_on_conversation(self) -> None:
         window = self.data.window
@@ -376,6 +414,8 @@ class ConversationTable(ScrollView, can_focus=True):
             cursor=index == self.cursor,
             dimmed=data.pending,
             width=self.scrollable_content_region.width + round(self.scroll_offset.x),
+            marked=self.marks.is_marked(row.id, self.filters) if self.marks else False,
+            changed=row.id in self._flash,
         )
 
     # ------------------------------------------------------------------- input
@@ -447,4 +487,3 @@ class ConversationTable(ScrollView, can_focus=True):
         self.scroll_to(x=0, animate=False)
         self._update_virtual_size()
         self.refresh()
-

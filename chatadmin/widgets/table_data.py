@@ -9,7 +9,13 @@ never blanks the list.
 from __future__ import annotations
 
 from chatadmin.domain import ConversationFilter, ConversationRow, Sort
-from chatadmin.widgets.window import Query, RowWindow, WindowRequest, WindowResult
+from chatadmin.widgets.window import (
+    Query,
+    RowWindow,
+    Stored,
+    WindowRequest,
+    WindowResult,
+)
 
 
 class TableData:
@@ -23,6 +29,7 @@ class TableData:
         self._incoming: RowWindow | None = None
         self._incoming_total: int | None = None
         self._failed: tuple[int, int] | None = None
+        self.stored = Stored()  # what the last arrival changed
 
     @property
     def pending(self) -> bool:
@@ -89,7 +96,7 @@ class TableData:
         if swapped:
             self._swap()
         rows = result.page.rows
-        self.window.store(request.first_page, request.page_count, request.revision, rows)
+        self.stored = self.window.store(request.first_page, request.page_count, request.revision, rows)
         end = request.first_page * request.page_size + len(rows)
         self.loaded_rows = max(self.loaded_rows, end)
         if len(rows) < request.page_count * request.page_size and (self.total is None or self.total > end):

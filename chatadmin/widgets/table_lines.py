@@ -12,7 +12,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from chatadmin.domain import ConversationRow, Sort
-from chatadmin.widgets.columns import GAP, CellContext, Placed, fit
+from chatadmin.widgets.columns import GAP, MARK_GLYPH, CellContext, Placed, fit
 
 # a component style by its short name ("header", "cursor", "status-open", …)
 Styles = Callable[[str], Style]
@@ -53,14 +53,27 @@ def row_line(
     cursor: bool,
     dimmed: bool,
     width: int,
+    marked: bool = False,
+    changed: bool = False,
 ) -> list[Segment]:
-    """One conversation. Meta: ``row`` = index, ``column`` = column key."""
-    row_style = base + styles("cursor") if cursor else base
+    """One conversation; ``marked`` for bulk actions, ``changed`` just now (a live refresh).
+
+    Meta: ``row`` = index, ``column`` = column key.
+    """
+    row_style = base
+    if changed:
+        row_style += styles("changed")
+    if marked:
+        row_style += styles("marked")
+    if cursor:
+        row_style += styles("cursor")
     if dimmed:
         row_style += styles("muted")
     segments: list[Segment] = []
     for number, place in enumerate(columns):
         text, role = place.column.cell(row, context)
+        if place.column.key == "mark" and marked:
+            text, role = MARK_GLYPH, "mark"
         style = row_style
         if role is not None and not cursor and not dimmed:
             style += styles(role)
@@ -68,7 +81,7 @@ def row_line(
             segments.append(Segment(" " * GAP, row_style))
         meta = Style(meta={"row": index, "column": place.column.key})
         segments.append(Segment(fit(text, place.width, place.column.right), style + meta))
-    return pad(segments, width, row_style) if cursor else segments
+    return pad(segments, width, row_style) if cursor or marked or changed else segments
 
 
 def message_line(text: str, styles: Styles, index: int | None = None) -> list[Segment]:

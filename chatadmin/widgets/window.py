@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chatadmin.backend import Backend
 from chatadmin.domain import ConversationFilter, ConversationPage, ConversationRow, Sort
@@ -37,6 +37,25 @@ class WindowRequest:
 class WindowResult:
     request: WindowRequest
     page: ConversationPage
+
+
+@dataclass
+class Stored:
+    """What a store of fresh pages changed: line indexes to repaint, conversations new or changed."""
+
+    lines: list[int] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)
+
+
+def same_row(a: ConversationRow, b: ConversationRow) -> bool:
+    """The same conversation as shown: times that run with the clock do not count."""
+    return (a.id, a.version, a.agent_name, a.group_name, a.customer_name) == (
+        b.id,
+        b.version,
+        b.agent_name,
+        b.group_name,
+        b.customer_name,
+    )
 
 
 def fetch_window(backend: Backend, request: WindowRequest) -> WindowResult:
@@ -101,21 +120,39 @@ class RowWindow:
                 self._pages.move_to_end(page)
         return result
 
-    def store(self, first_page: int, page_count: int, revision: int, rows: tuple[ConversationRow, ...]) -> None:
+    def store(
+        self, first_page: int, page_count: int, revision: int, rows: tuple[ConversationRow, ...]
+    ) -> Stored:
         """Keep ``rows`` read from ``first_page`` on at ``revision``, evicting the oldest pages.
 
-        Pages past the end of ``rows`` are kept empty: they are known to hold nothing.
+        Pages past the end of ``rows`` are kept empty: they are known to hold nothing. Says
+        which lines now show another row than before, and which conversations of the pages
+        held before are new there or changed (a fresh copy of a page read for the first time
+        changes nothing).
         """
         size = self.page_size
+        before = {row.id: row for _, held in self._pages.values() for row in held}
+        stored = Stored()
         for number in range(page_count):
             page = first_page + number
             held = self._pages.get(page)
             if held is not None and held[0] > revision:
                 continue
-            self._pages[page] = (revision, rows[number * size : (number + 1) * size])
+            fresh = rows[number * size : (number + 1) * size]
+            if held is not None:
+                old = held[1]
+                for offset in range(max(len(old), len(fresh))):
+                    mine = old[offset] if offset < len(old) else None
+                    theirs = fresh[offset] if offset < len(fresh) else None
+                    if mine is None or theirs is None or not same_row(mine, theirs):
+                        stored.lines.append(page * size + offset)
+                    if theirs is not None and (theirs.id not in before or not same_row(before[theirs.id], theirs)):
+                        stored.changed.add(theirs.id)
+            self._pages[page] = (revision, fresh)
             self._pages.move_to_end(page)
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
+        return stored
 
     def replace(self, row: ConversationRow) -> int | None:
         """Put a fresh copy of a conversation where it is held; its index, or None."""
