@@ -115,7 +115,7 @@ class CustomerRow(Base):
     name_fold: Mapped[str] = mapped_column(Text)
     digits: Mapped[str] = mapped_column(String(80))
 
-    __table_args__ = (Index(None, "phone"),)
+    __table_args__ = (Index(None, "phone"), Index(None, "name_fold"))
 
 
 class ConversationRecord(Base):
@@ -154,6 +154,10 @@ class ConversationRecord(Base):
         Index(None, "created_at", "pk"),
         Index(None, "status", "created_at"),
         Index(None, "status", "group_pk", "created_at"),
+        Index(None, "status", "pk"),
+        Index(None, "rating", "pk"),
+        Index(None, "agent_pk", "pk"),
+        Index(None, "group_pk", "pk"),
         Index(None, "group_pk", "created_at"),
         Index(None, "agent_pk", "status"),
         Index(None, "country", "created_at"),
@@ -230,7 +234,7 @@ class EventRow(Base):
 
     __table_args__ = (
         Index(None, "conversation_pk", "at", "pk"),
-        Index(None, "at", "to_group_pk"),
+        Index(None, "at", "kind", "to_group_pk", "conversation_pk"),
     )
 
 

@@ -6,23 +6,21 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, select
 from sqlalchemy.orm import aliased
 
 from chatadmin.clock import Clock
 from chatadmin.domain import ConversationFilter, ConversationRow, Sender, Sort, SortKey, Status
-from chatadmin.phones import digits
 from chatadmin.store.models import (
     AgentRow,
     ConversationRecord,
     ConversationTag,
     CustomerRow,
     GroupRow,
-    TagRow,
     from_micros,
     to_micros,
 )
-from chatadmin.text import fold
+from chatadmin.store.search import SearchShape, search_condition
 
 C = ConversationRecord
 Cu = CustomerRow
@@ -56,10 +54,6 @@ ROW_COLUMNS = (
     C.tag_list,
 )
 
-# digits typed with the punctuation people use in phone numbers
-_PHONE_PUNCTUATION = set("+ -().")
-
-
 def base_select(*columns: Any) -> Select[Any]:
     return (
         select(*columns)
@@ -70,34 +64,24 @@ def base_select(*columns: Any) -> Select[Any]:
     )
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def search_condition(text: str) -> ColumnElement[bool]:
-    """Customer name (case- and accent-insensitive substring) or digits of phone / WhatsApp id."""
-    needle = text.strip()
-    conditions = [Cu.name_fold.like(f"%{_like_escape(fold(needle))}%", escape="\\")]
-    needle_digits = digits(needle)
-    if needle_digits and all(ch.isdigit() or ch in _PHONE_PUNCTUATION for ch in needle):
-        conditions.append(Cu.digits.like(f"%{needle_digits}%"))
-    customers = select(Cu.pk).where(or_(*conditions))
-    return C.customer_pk.in_(customers)
-
-
 def filter_conditions(
     filters: ConversationFilter,
     clock: Clock,
     now: datetime,
     pks: Mapping[str, Mapping[str, int]],
     scope_group_pks: frozenset[int] | None,
+    search_shape: SearchShape = SearchShape.SET,
 ) -> list[ColumnElement[bool]]:
-    """SQL conditions for every filter; ``pks`` maps group/agent/tag ids to primary keys."""
+    """SQL conditions for every filter; ``pks`` maps group/agent/tag ids to primary keys.
+
+    ``search_shape`` shapes the search for how the statement reads (see
+    :mod:`chatadmin.store.search`); the conversations it selects are the same in every shape.
+    """
     where: list[ColumnElement[bool]] = []
     if scope_group_pks is not None:
         where.append(C.group_pk.in_(sorted(scope_group_pks)) if scope_group_pks else false())
     if filters.search:
-        where.append(search_condition(filters.search))
+        where.append(search_condition(filters.search, search_shape))
     if filters.statuses:
         where.append(C.status.in_(sorted(s.value for s in filters.statuses)))
     if filters.groups:
@@ -128,8 +112,18 @@ def filter_conditions(
     return where
 
 
-def sort_columns(sort: Sort, now: datetime) -> list[Any]:
-    """ORDER BY for a sort; nulls last both ways, ties broken by the row's primary key."""
+# sort keys whose value is never NULL: ordered without NULLS LAST, which would keep PostgreSQL
+# from walking their indexes (it cannot know the column holds no NULL)
+_NEVER_NULL = frozenset(
+    {SortKey.ID, SortKey.CUSTOMER_PHONE, SortKey.CUSTOMER_NAME, SortKey.CREATED_AT, SortKey.DURATION, SortKey.STATUS}
+)
+
+
+def sort_columns(sort: Sort, now: datetime, backwards: bool = False) -> list[Any]:
+    """ORDER BY for a sort; nulls last both ways, ties broken by the row's primary key.
+
+    ``backwards`` is the exact reverse of that order (nulls first), to read a page from the end.
+    """
     now_us = literal(to_micros(now))
     key = sort.key
     expression: Any
@@ -166,10 +160,12 @@ def sort_columns(sort: Sort, now: datetime) -> list[Any]:
         reverse = True
     else:  # SortKey.SENT_BY
         expression = C.sent_by
-    descending = sort.descending != reverse
+    descending = (sort.descending != reverse) != backwards
     primary = expression.desc() if descending else expression.asc()
-    tiebreak = C.pk.desc() if sort.descending else C.pk.asc()
-    return [primary.nulls_last(), tiebreak]
+    if key not in _NEVER_NULL:
+        primary = primary.nulls_first() if backwards else primary.nulls_last()
+    tiebreak = C.pk.desc() if sort.descending != backwards else C.pk.asc()
+    return [primary, tiebreak]
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> int | None:

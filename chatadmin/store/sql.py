@@ -51,7 +51,9 @@ from chatadmin.store.models import (
     NoteRow,
     TagRow,
 )
+from chatadmin.store.paging import count_select, read_page
 from chatadmin.store.query import ROW_COLUMNS, C, base_select, filter_conditions, sort_columns, to_row
+from chatadmin.store.search import SearchShape, page_shape
 
 MAX_PAGE = 1000
 
@@ -153,8 +155,10 @@ class SqlStore:
                 raise InvalidInput(f"unknown {key[:-1]} {', '.join(repr(m) for m in missing)}")
         return found
 
-    def _where(self, session: Session, filters: ConversationFilter, now: Any) -> list[Any]:
-        return filter_conditions(filters, self.clock, now, self._pks(session, filters), self._scope(session))
+    def _where(self, session: Session, filters: ConversationFilter, now: Any, page: bool = False) -> list[Any]:
+        shape = page_shape(session, filters.search) if page and filters.search else SearchShape.SET
+        pks, scope = self._pks(session, filters), self._scope(session)
+        return filter_conditions(filters, self.clock, now, pks, scope, search_shape=shape)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -169,14 +173,7 @@ class SqlStore:
             raise InvalidInput(f"offset must be ≥ 0 and limit between 1 and {MAX_PAGE}")
         now = self.clock.now()
         with self._read() as session:
-            statement = (
-                base_select(*ROW_COLUMNS)
-                .where(*self._where(session, filters, now))
-                .order_by(*sort_columns(sort, now))
-                .offset(offset)
-                .limit(limit)
-            )
-            rows = session.execute(statement).all()
+            rows = read_page(session, self._where(session, filters, now, page=True), sort, now, offset, limit)
         return ConversationPage(rows=tuple(to_row(r, now) for r in rows), offset=offset, now=now)
 
     def iter_conversations(
@@ -200,12 +197,7 @@ class SqlStore:
     def count_conversations(self, filters: ConversationFilter = ConversationFilter()) -> int:
         now = self.clock.now()
         with self._read() as session:
-            where = self._where(session, filters, now)
-            if filters.search:
-                statement = base_select(func.count()).where(*where)
-            else:
-                statement = select(func.count()).select_from(C).where(*where)
-            return int(session.scalar(statement) or 0)
+            return int(session.scalar(count_select(self._where(session, filters, now))) or 0)
 
     def _row(self, session: Session, conversation_id: str) -> ConversationRow:
         row = session.execute(base_select(*ROW_COLUMNS).where(C.id == conversation_id)).first()
