@@ -25,6 +25,8 @@ MISTAKES = [
         ("GET", "/v1/conversations/nope", {}, 404, "not_found"),
         ("GET", "/v1/conversations?group=nope", {}, 400, "invalid_input"),
         ("GET", "/v1/conversations?status=maybe", {}, 422, "validation_error"),
+    ("GET", "/v1/conversations?stauts=open", {}, 422, "validation_error"),  # a typo never lists everything
+    ("POST", "/v1/conversations/s-1/close?force=1", {}, 422, "validation_error"),
         ("GET", "/v1/conversations?limit=0", {}, 422, "validation_error"),
         ("GET", "/v1/conversations?limit=1001", {}, 422, "validation_error"),
         ("GET", "/v1/conversations?offset=-1", {}, 422, "validation_error"),

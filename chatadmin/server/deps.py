@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 
 from chatadmin.clock import Clock, load_zone
@@ -34,5 +37,30 @@ def user_store(
     return RequestStore(server.engine, clock, acting_as=bearer.agent)
 
 
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
+
+
+_KNOWN: dict[int, frozenset[str]] = {}
+
+
+def known_query(request: Request) -> None:
+    """An unknown query parameter is an error, not silence: ``?stauts=open`` must not list all."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    if id(route) not in _KNOWN:
+        _KNOWN[id(route)] = _query_names(route.dependant)
+    unknown = sorted(set(request.query_params) - _KNOWN[id(route)])
+    if unknown:
+        raise RequestValidationError(
+            [{"loc": ("query", unknown[0][:40]), "msg": "unknown query parameter", "type": "extra_forbidden"}]
+        )
+
+
 Store = Annotated[RequestStore, Depends(user_store)]
 Auth = Depends(bearer_scheme)
+KnownQuery = Depends(known_query)

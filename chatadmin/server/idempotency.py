@@ -74,6 +74,7 @@ def run_once(
             if answer is not None:
                 return answer
             body = write(store)
+            session.flush()  # the write's own problems are its own, not a concurrent key's
             session.add(
                 IdempotencyRow(
                     subject=subject,

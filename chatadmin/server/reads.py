@@ -23,7 +23,7 @@ from chatadmin.domain import (
     Principal,
     Sort,
 )
-from chatadmin.server.deps import Auth, Store
+from chatadmin.server.deps import Auth, KnownQuery, Store
 from chatadmin.server.errors import responses
 from chatadmin.server.paths import ID_CONVERTOR  # noqa: F401 - paths below use {name:id}
 from chatadmin.server.protocol import Count
@@ -35,7 +35,7 @@ from chatadmin.server.schemas import (
     conversation_filter,
 )
 
-router = APIRouter(prefix="/v1", dependencies=[Auth], responses=responses(400, 401, 403, 422, 503))
+router = APIRouter(prefix="/v1", dependencies=[Auth, KnownQuery], responses=responses(400, 401, 403, 422, 503))
 
 ConversationId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_CONTROLS, description="conversation id")]
 Filter = Annotated[ConversationFilter, Depends(conversation_filter)]

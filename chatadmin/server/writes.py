@@ -23,7 +23,7 @@ from chatadmin.domain import (
     TransferResult,
 )
 from chatadmin.server import idempotency
-from chatadmin.server.deps import Auth, Store
+from chatadmin.server.deps import Auth, KnownQuery, Store
 from chatadmin.server.errors import responses
 from chatadmin.server.paths import ID_CONVERTOR  # noqa: F401 - paths below use {name:id}
 from chatadmin.server.protocol import REPLAYED_HEADER
@@ -38,7 +38,7 @@ from chatadmin.server.schemas import (
 )
 from chatadmin.server.store import RequestStore
 
-router = APIRouter(prefix="/v1", dependencies=[Auth], responses=responses(400, 401, 403, 404, 413, 422, 503))
+router = APIRouter(prefix="/v1", dependencies=[Auth, KnownQuery], responses=responses(400, 401, 403, 404, 413, 422, 503))
 
 IdempotencyKey = Annotated[
     str | None,
