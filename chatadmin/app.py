@@ -35,8 +35,10 @@ from chatadmin.domain import (
 from chatadmin.errors import ChatAdminError, Conflict
 from chatadmin.permissions import Action
 from chatadmin.screens.common import problem, zone_of
+from chatadmin.screens.panels import PanelActions
 from chatadmin.screens.row_menu import applies, permitted
 from chatadmin.text import one_line
+from chatadmin.views import SavedView, ViewStore
 from chatadmin.widgets.columns import CellContext
 from chatadmin.widgets.commands import ConsoleCommands
 from chatadmin.widgets.filters import FilterBar
@@ -76,10 +78,18 @@ class Acted:
 
 
 # actions on printable keys: a text field takes those keys, so they do not apply there
-TYPED_KEYS_ACTIONS = frozenset({"focus_search", "help", "refresh", "details", "transfer", "quit"})
+TYPED_KEYS_ACTIONS = frozenset(
+    {"focus_search", "help", "refresh", "details", "transfer", "quit", "agents", "routing", "views", "export"}
+)
+
+# actions on the list: under a panel or a dialog they would act on a list the user cannot see
+MAIN_SCREEN_ACTIONS = frozenset(
+    {"focus_search", "clear_filters", "refresh", "details", "transfer", "agents", "routing", "views", "save_view", "export"}
+    | {"queue", "bulk"}
+)
 
 
-class ChatAdminApp(App[None]):
+class ChatAdminApp(PanelActions, App[None]):
     """The admin section's conversations view, live, on any Backend."""
 
     CSS_PATH = "app.tcss"
@@ -93,12 +103,22 @@ class ChatAdminApp(App[None]):
         Binding("r", "refresh", "Refresh", id="app.refresh", show=False),
         Binding("d", "details", "Details", id="app.details", show=False),
         Binding("t", "transfer", "Transfer", id="app.transfer", show=False),
+        Binding("a", "agents", "Agents", id="app.agents"),
+        Binding("R", "routing", "Routing", id="app.routing", show=False),
+        Binding("v", "views", "Views", id="app.views"),
+        Binding("ctrl+s", "save_view", "Save view", id="app.save_view", show=False),
+        Binding("e", "export", "Export", id="app.export"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, backend: Backend, *, refresh_seconds: float = 5.0, page_size: int = 100) -> None:
+    def __init__(
+        self, backend: Backend, *, refresh_seconds: float = 5.0, page_size: int = 100, view: SavedView | None = None
+    ) -> None:
         super().__init__()
         self.backend = backend
+        self.views = ViewStore()
+        self.current_view: str | None = None  # the saved view last opened or saved
+        self._start_view = view
         self.refresh_seconds = refresh_seconds
         self.zone: tzinfo = zone_of(backend)
         self.principal: Principal | None = None
@@ -140,6 +160,8 @@ class ChatAdminApp(App[None]):
         self.table.focus()
         self.main_screen_ready = True
         self.poll_now()
+        if self._start_view is not None:
+            self.open_view(self._start_view)
 
     # ------------------------------------------------------------------ workers
     @work(thread=True, exit_on_error=False, group="identity", description="reading who you are")
@@ -296,7 +318,12 @@ class ChatAdminApp(App[None]):
 
     # ----------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While a text field has the focus its letters are typed, so the footer leaves them out."""
+        """While a text field has the focus its letters are typed, so the footer leaves them out.
+
+        The list's own actions apply only while the list is on screen (not under a panel or a dialog).
+        """
+        if action in MAIN_SCREEN_ACTIONS and self.screen is not self.screen_stack[0]:
+            return False
         return not (action in TYPED_KEYS_ACTIONS and isinstance(self.focused, Input))
 
     def action_focus_search(self) -> None:

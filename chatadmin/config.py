@@ -57,6 +57,10 @@ class Settings(BaseSettings):
         description="console: when the time without response turns a chat amber and red, per group id: "
         '[thresholds.sales] warn = "5m" breach = "15m"; [thresholds."*"] for the other groups (default 5m, 15m)',
     )
+    keymap: dict[str, str] = Field(
+        default_factory=dict,
+        description="console: other keys by binding id, e.g. [keymap] \"table.down\" = \"n,down\" (ids: ? in the console)",
+    )
 
     @classmethod
     def settings_customise_sources(

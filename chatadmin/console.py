@@ -5,16 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from chatadmin.backend import Backend
+from chatadmin.views import SavedView
 
 
-def run_console(backend: Backend, *, refresh_seconds: float = 5.0, keymap: Mapping[str, str] | None = None) -> None:
+def run_console(
+    backend: Backend,
+    *,
+    refresh_seconds: float = 5.0,
+    keymap: Mapping[str, str] | None = None,
+    view: SavedView | None = None,
+) -> None:
     """Run the console until the user quits, then release the backend.
 
-    ``keymap`` maps binding ids (``table.down``, ``app.search``, …) to other keys.
+    ``keymap`` maps binding ids (``table.down``, ``app.search``, …) to other keys; ``view``
+    is a saved view to open on.
     """
     from chatadmin.app import ChatAdminApp
 
-    app = ChatAdminApp(backend, refresh_seconds=refresh_seconds)
+    app = ChatAdminApp(backend, refresh_seconds=refresh_seconds, view=view)
     if keymap:
         app.set_keymap(dict(keymap))
     try:

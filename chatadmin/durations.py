@@ -1,4 +1,4 @@
-"""Durations: parsing ``1h30m`` and showing ``2h 05m``."""
+"""Durations: parsing ``1h30m``, and writing them short (``2h 05m``) or exact (``2h5m30s``)."""
 
 from __future__ import annotations
 
@@ -41,3 +41,13 @@ def format_duration(seconds: int | None, empty: str = "—") -> str:
     if minutes:
         return f"{minutes}m"
     return f"{secs}s"
+
+
+def exact_duration(seconds: int) -> str:
+    """Every unit, as :func:`parse_duration` reads it back: ``1d2h30m15s``, ``15m``, ``0s``."""
+    parts = []
+    for unit, size in _UNITS.items():
+        amount, seconds = divmod(seconds, size)
+        if amount:
+            parts.append(f"{amount}{unit}")
+    return "".join(parts) or "0s"

@@ -20,24 +20,30 @@ from chatadmin.cli.conversations import (
 from chatadmin.cli.data import demo_command, export_command, import_command
 from chatadmin.cli.routing import agent_group, routing_group
 from chatadmin.cli.server import serve_command, token_group
+from chatadmin.cli.views import read_view, views_group
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="chatadmin")
+@click.option("--view", "view_name", metavar="NAME", help="open the console on a saved view")
 @connection_options
 @click.pass_context
 @handle_errors
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, view_name: str | None) -> None:
     """Terminal console for the admin section of a WhatsApp agent platform.
 
     Without a command, opens the console on the configured store (--db) or server (--remote).
     """
     if ctx.invoked_subcommand is not None:
+        if view_name is not None:
+            raise click.UsageError("--view before a command opens the console; give it after the command (list --view NAME)")
         return
     from chatadmin.console import run_console
 
-    backend = open_backend()
-    run_console(backend, refresh_seconds=settings().refresh_seconds)
+    view = read_view(view_name) if view_name is not None else None
+    config = settings()
+    backend = open_backend(config)
+    run_console(backend, refresh_seconds=config.refresh_seconds, keymap=config.keymap, view=view)
 
 
 for command in (
@@ -55,6 +61,7 @@ for command in (
     demo_command,
     routing_group,
     agent_group,
+    views_group,
 ):
     cli.add_command(command)
 cli.add_command(serve_command)

@@ -11,12 +11,15 @@ import click
 from chatadmin.backend import Backend
 from chatadmin.cli import output
 from chatadmin.cli.common import connection_options, handle_errors, open_backend
+from chatadmin.cli.views import read_view, resolved
 from chatadmin.clock import format_instant
 from chatadmin.domain import ConversationDetail, ConversationFilter, Sort, Status
 from chatadmin.durations import parse_duration
 from chatadmin.errors import InvalidInput
+from chatadmin.list_output import WRITERS
 from chatadmin.phones import format_phone
 from chatadmin.text import strip_controls
+from chatadmin.views import overlay
 
 TABLE_LIMIT = 100
 
@@ -85,17 +88,27 @@ def _zone(backend: Backend) -> Any:
 
 @click.command("list")
 @filter_options
-@click.option("--sort", "sort_text", default="created_at:desc", show_default=True, metavar="COL[:asc|desc]")
+@click.option(
+    "--sort", "sort_text", metavar="COL[:asc|desc]", help="order of the rows  [default: created_at:desc, or the view's]"
+)
 @click.option("--limit", type=click.IntRange(min=0), help="at most N rows (table: 100 unless given)")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "ndjson", "csv"]), default="table", show_default=True
+)
+@click.option("--view", "view_name", metavar="NAME", help="start from a saved view; the filters given here replace its own")
 @connection_options
 @handle_errors
-def list_command(sort_text: str, limit: int | None, fmt: str, **options: Any) -> None:
+def list_command(sort_text: str | None, limit: int | None, fmt: str, view_name: str | None, **options: Any) -> None:
     """The conversation list, filtered and sorted."""
     filters = build_filter(options)
-    sort = Sort.parse(sort_text)
+    sort = Sort.parse(sort_text) if sort_text else None
+    view = read_view(view_name) if view_name is not None else None
     backend = open_backend()
     try:
+        if view is not None:
+            view = resolved(view, backend)
+            filters, sort = overlay(view.filters, filters), sort or view.sort
+        sort = sort or Sort()
         if fmt == "table":
             shown = TABLE_LIMIT if limit is None else limit
             rows = list(backend.iter_conversations(filters, sort, limit=shown))
@@ -104,11 +117,7 @@ def list_command(sort_text: str, limit: int | None, fmt: str, **options: Any) ->
             console.print(output.conversation_table(rows, _zone(backend) or "UTC", width=console.width))
             console.print(f"{len(rows)} of {total} conversations")
             return
-        rows_iter = backend.iter_conversations(filters, sort, limit=limit)
-        if fmt == "json":
-            output.write_json_list(rows_iter, sys.stdout)
-        else:
-            output.write_csv_list(rows_iter, sys.stdout)
+        WRITERS[fmt](backend.iter_conversations(filters, sort, limit=limit), sys.stdout)
     finally:
         backend.dispose()
 

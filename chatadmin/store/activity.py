@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from chatadmin.clock import Clock
 from chatadmin.domain import EventKind, GroupActivity, Status
-from chatadmin.store.models import ConversationRecord, EventRow, GroupRow, from_micros, to_micros
+from chatadmin.store.models import (
+    ConversationRecord,
+    EventRow,
+    GroupRow,
+    from_micros,
+    to_micros,
+)
 
 HOUR_US = 3600 * 1_000_000
 ASSIGNING = (EventKind.ASSIGNED.value, EventKind.TRANSFERRED.value)

@@ -59,6 +59,9 @@ def commands(app: ChatAdminApp) -> Iterator[Command]:
     yield Command("view: refresh", "read metrics and the list again now", app.action_refresh)
     columns = "fit the columns to the screen" if app.table.all_columns else "show every column (scroll sideways)"
     yield Command("view: columns", columns, app.table.action_toggle_columns)
+    from chatadmin.screens.panels import panel_commands
+
+    yield from panel_commands(app)
     yield Command("help: keys", "every key of this screen", app.action_help)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from chatadmin.domain import STATUS_LABELS, ConversationFilter, Status
-from chatadmin.durations import format_duration, parse_duration
+from chatadmin.durations import exact_duration, format_duration, parse_duration
 from chatadmin.errors import InvalidInput
 from chatadmin.text import one_line
 
@@ -111,3 +111,34 @@ def describe(filters: ConversationFilter, names: Mapping[str, str] | None = None
         if seconds is not None:
             chips.append(f"{FIELDS_BY_KEY[key].label} {format_duration(seconds)}")
     return chips
+
+
+def form_values(filters: ConversationFilter) -> tuple[dict[str, str | None], list[str]]:
+    """The fields that show ``filters`` (as a saved view fills them), and what one field cannot hold.
+
+    A drop-down holds one value: of a set of several, the first (in sorted order) is kept and
+    the rest named in the second list.
+    """
+    values: dict[str, str | None] = dict.fromkeys(FIELDS_BY_KEY, "")
+    left_out: list[str] = []
+    values["search"] = filters.search or ""
+    for key, chosen in (
+        ("status", sorted(s.value for s in filters.statuses)),
+        ("group", sorted(filters.groups)),
+        ("agent", sorted(filters.agents)),
+        ("country", sorted(filters.countries)),
+        ("tag", sorted(filters.tags)),
+        ("rating", [str(r) for r in sorted(filters.ratings, reverse=True)]),
+    ):
+        values[key] = chosen[0] if chosen else None
+        if len(chosen) > 1:
+            others = ", ".join(one_line(c) for c in chosen[1:])
+            left_out.append(f"the filter bar holds one {key}: {one_line(chosen[0])} (left out: {others})")
+    for key in ("created_from", "created_to"):
+        day = getattr(filters, key)
+        values[key] = day.isoformat() if day else ""
+    for field in FIELDS:
+        if field.kind == "duration":
+            seconds = getattr(filters, field.key)
+            values[field.key] = "" if seconds is None else exact_duration(seconds)
+    return values, left_out

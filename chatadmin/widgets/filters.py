@@ -26,10 +26,12 @@ from chatadmin.widgets.filter_form import (
     RATING_CHOICES,
     STATUS_CHOICES,
     describe,
+    form_values,
     parse_form,
 )
 
 DEBOUNCE_SECONDS = 0.15
+STORE_CHOICES = ("group", "agent", "country", "tag")  # drop-downs filled from the store
 
 
 class FilterBar(Widget):
@@ -72,6 +74,7 @@ class FilterBar(Widget):
         self.filters = ConversationFilter()
         self.errors: dict[str, str] = {}
         self._names: dict[str, str] = {}
+        self._choices: dict[str, list[tuple[str, str]]] = {}  # drop-down key -> (label, value)
         self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -113,8 +116,13 @@ class FilterBar(Widget):
     def _fill(self, key: str, choices: list[tuple[str, str]]) -> None:
         select: Select[str] = self.query_one(f"#filter-{key}", Select)
         current = select.value
+        kept = current != Select.NULL and any(value == current for _, value in choices)
+        if current != Select.NULL and not kept and key in ("country", "tag"):
+            # a saved view's tag or country that no conversation has now still filters: keep it
+            choices, kept = [*choices, (str(current), str(current))], True
+        self._choices[key] = choices
         select.set_options([(Text(one_line(label)), value) for label, value in choices])
-        if current != Select.NULL and any(value == current for _, value in choices):
+        if kept:
             select.value = current
 
     # -------------------------------------------------------------- reading
@@ -159,6 +167,33 @@ class FilterBar(Widget):
             self.filters = filters
             self.post_message(self.Changed(filters))
         self._show_summary()
+
+    def show_filters(self, filters: ConversationFilter) -> tuple[ConversationFilter, list[str]]:
+        """Fill the fields with ``filters`` (a saved view) without posting Changed.
+
+        Returns the filter the fields now hold, and what they could not hold (a drop-down
+        holds one value of a set).
+        """
+        values, left_out = form_values(filters)
+        for field in FIELDS:
+            widget = self.query_one(f"#filter-{field.key.replace('_', '-')}")
+            value = values.get(field.key)
+            if isinstance(widget, Input):
+                widget.value = value or ""
+            elif isinstance(widget, Select):
+                if value is None:
+                    widget.clear()
+                    continue
+                choices = self._choices.get(field.key, [])
+                if field.key in STORE_CHOICES and not any(v == value for _, v in choices):
+                    # not (or not yet) an option: add it, named as the store names it
+                    self._fill(field.key, [*choices, (self._names.get(f"{field.key}:{value}", value), value)])
+                widget.value = value
+        shown, errors = parse_form(self.values())
+        self.errors = errors
+        self.filters = shown or ConversationFilter()
+        self._show_summary()
+        return self.filters, left_out
 
     def clear(self) -> None:
         """Empty every field and post the empty filter."""
