@@ -254,6 +254,27 @@ def test_a_server_that_does_not_answer_times_out_without_a_retry(raw_server: Cal
     backend.dispose()
 
 
+def test_a_host_that_does_not_accept_fails_after_the_connect_timeout() -> None:
+    """A listener whose backlog is full drops new connections, like a host behind a firewall."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    waiting = []
+    for _ in range(4):
+        sock = socket.socket()
+        sock.setblocking(False)
+        sock.connect_ex(listener.getsockname())
+        waiting.append(sock)
+    backend = client(f"http://127.0.0.1:{listener.getsockname()[1]}", connect_timeout=0.3)
+    try:
+        with pytest.raises(BackendUnavailable, match=r"cannot reach .* within 0.3 s"):
+            backend.metrics()
+    finally:
+        backend.dispose()
+        for sock in [*waiting, listener]:
+            sock.close()
+
+
 def test_broken_connections_are_retried_a_bounded_number_of_times(raw_server: Callable[..., RawServer]) -> None:
     hangs_up = raw_server(lambda request: b"")
     backend = client(hangs_up.url, retries=3)

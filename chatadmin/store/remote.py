@@ -71,8 +71,9 @@ ERRORS: dict[str, type[ChatAdminError]] = {
     "idempotency_key_reused": InvalidInput,
 }
 RETRY_STATUSES = frozenset({502, 503, 504})
-# failures where the request never reached the server, or the connection broke: worth a retry
-RETRY_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+# failures where the request never reached the server, or the connection broke: worth a retry.
+# Not timeouts: a host that does not answer would only make every caller wait several times over.
+RETRY_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 _agents = TypeAdapter(list[Agent])
 _groups = TypeAdapter(list[Group])
@@ -136,6 +137,7 @@ class RemoteBackend:
         self.retries = max(0, retries)
         self.backoff = backoff
         self._timeout = timeout
+        self._connect_timeout = connect_timeout
         self._client = httpx.Client(
             base_url=self._location,
             headers={"Authorization": f"Bearer {token.strip()}", "User-Agent": f"chatadmin/{__version__}"},
@@ -178,6 +180,8 @@ class RemoteBackend:
                     raise BackendUnavailable(f"cannot reach {self._location}: {_reason(exc)}") from None
                 self._pause(attempt)
                 continue
+            except httpx.ConnectTimeout:
+                raise BackendUnavailable(f"cannot reach {self._location} within {self._connect_timeout:g} s") from None
             except httpx.TimeoutException:
                 raise BackendUnavailable(f"{self._location} did not answer within {self._timeout:g} s") from None
             except httpx.HTTPError as exc:
