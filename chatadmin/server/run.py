@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import socket
 import sys
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -45,6 +47,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class _Server(uvicorn.Server):
+    """Uvicorn's server, except that a stop signal (Ctrl-C, SIGTERM) ends ``serve`` normally:
+    requests in flight finish, the store is closed, the exit status is 0 (uvicorn would raise
+    the signal again once stopped, which kills the process before it cleans up)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            yield
+            getattr(self, "_captured_signals", []).clear()
+
+
 def serve(db: str, clock: Clock, host: str, port: int, log_level: str = "info") -> None:
     """Serve the store at ``db`` until interrupted (Ctrl-C or SIGTERM)."""
     from chatadmin.store.sql import SqlStore
@@ -70,7 +84,8 @@ def serve(db: str, clock: Clock, host: str, port: int, log_level: str = "info") 
             timeout_keep_alive=5,
             timeout_graceful_shutdown=10,
         )
-        uvicorn.Server(config).run(sockets=[sock])
+        _Server(config).run(sockets=[sock])
+        log.info("stopped")
     finally:
         sock.close()
         store.dispose()
