@@ -364,6 +364,8 @@ def test_tls_certificates_are_verified(raw_server: Callable[..., RawServer], tmp
         ("https://example.com/?token=abc", "t", "not in the server URL"),
         ("https://example.com", None, "needs a token"),
         ("https://example.com", "", "needs a token"),
+        ("https://example.com", "ca_tökén", "not a token"),
+        ("https://example.com", "ca_a b", "not a token"),
     ],
 )
 def test_bad_connection_settings_are_clear_errors(url: str, token: str | None, message: str) -> None:

@@ -121,8 +121,10 @@ class RemoteBackend:
         verify: bool | ssl.SSLContext = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        if not token:
+        if not token or not token.strip():
             raise InvalidInput("a server needs a token: --token or CHATADMIN_TOKEN (from chatadmin token create)")
+        if not all(33 <= ord(c) < 127 for c in token.strip()):
+            raise InvalidInput("that is not a token: a token is printable ASCII (see chatadmin token create)")
         try:
             base = httpx.URL(url.strip())
         except (httpx.InvalidURL, TypeError):
