@@ -7,8 +7,9 @@ running whatever the store says.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 from typing import ClassVar
 
 from textual import on, work
@@ -20,14 +21,12 @@ from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState
 
 from chatadmin.backend import Backend
-from chatadmin.clock import Clock
 from chatadmin.domain import (
     STATUS_LABELS,
     Agent,
     ConversationFilter,
     ConversationRow,
     Group,
-    Metrics,
     Principal,
     Sort,
     TransferResult,
@@ -37,23 +36,17 @@ from chatadmin.permissions import Action
 from chatadmin.screens.common import problem, zone_of
 from chatadmin.screens.panels import PanelActions
 from chatadmin.screens.row_menu import applies, permitted
+from chatadmin.screens.triage import TriageActions
 from chatadmin.text import one_line
 from chatadmin.views import SavedView, ViewStore
-from chatadmin.widgets.columns import CellContext
+from chatadmin.waiting import WaitThresholds
 from chatadmin.widgets.commands import ConsoleCommands
 from chatadmin.widgets.filters import FilterBar
+from chatadmin.widgets.live import Polled, PollRequest, poll
 from chatadmin.widgets.messages import WorkFailed, forward_failure
 from chatadmin.widgets.metrics import MetricsBar
 from chatadmin.widgets.status import StatusLine
 from chatadmin.widgets.table import ConversationTable
-
-
-@dataclass(frozen=True)
-class Polled:
-    metrics: Metrics
-    all_conversations: int
-    generation: int
-    filtered: int
 
 
 @dataclass(frozen=True)
@@ -80,6 +73,7 @@ class Acted:
 # actions on printable keys: a text field takes those keys, so they do not apply there
 TYPED_KEYS_ACTIONS = frozenset(
     {"focus_search", "help", "refresh", "details", "transfer", "quit", "agents", "routing", "views", "export"}
+    | {"queue", "bulk", "toggle_live"}
 )
 
 # actions on the list: under a panel or a dialog they would act on a list the user cannot see
@@ -89,7 +83,7 @@ MAIN_SCREEN_ACTIONS = frozenset(
 )
 
 
-class ChatAdminApp(PanelActions, App[None]):
+class ChatAdminApp(TriageActions, PanelActions, App[None]):
     """The admin section's conversations view, live, on any Backend."""
 
     CSS_PATH = "app.tcss"
@@ -108,14 +102,25 @@ class ChatAdminApp(PanelActions, App[None]):
         Binding("v", "views", "Views", id="app.views"),
         Binding("ctrl+s", "save_view", "Save view", id="app.save_view", show=False),
         Binding("e", "export", "Export", id="app.export"),
+        Binding("u", "queue", "Queue", id="app.queue"),
+        Binding("b", "bulk", "Bulk", id="app.bulk"),
+        Binding("p", "toggle_live", "Pause live", id="app.live", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
     def __init__(
-        self, backend: Backend, *, refresh_seconds: float = 5.0, page_size: int = 100, view: SavedView | None = None
+        self,
+        backend: Backend,
+        *,
+        refresh_seconds: float = 5.0,
+        page_size: int = 100,
+        view: SavedView | None = None,
+        thresholds: Mapping[str, WaitThresholds] | None = None,
     ) -> None:
+        """``thresholds``: per group id (``"*"`` for the rest), when a chat's waiting time turns amber, then red."""
         super().__init__()
         self.backend = backend
+        self.init_triage(thresholds)
         self.views = ViewStore()
         self.current_view: str | None = None  # the saved view last opened or saved
         self._start_view = view
@@ -135,14 +140,9 @@ class ChatAdminApp(PanelActions, App[None]):
         yield Header(icon="⋯")
         yield MetricsBar(id="metrics")
         yield FilterBar(id="filters")
-        yield ConversationTable(self.backend, self._cell_context(), page_size=self._page_size, id="table")
+        yield ConversationTable(self.backend, self.cell_context(), page_size=self._page_size, id="table")
         yield StatusLine(id="status-line", markup=False)
         yield Footer()
-
-    def _cell_context(self) -> CellContext:
-        clock = getattr(self.backend, "clock", None)
-        now = clock.now() if isinstance(clock, Clock) else datetime.now(UTC)
-        return CellContext(zone=self.zone, now=now)
 
     @property
     def table(self) -> ConversationTable:
@@ -173,12 +173,9 @@ class ChatAdminApp(PanelActions, App[None]):
         backend = self.backend
         return Choices(backend.list_groups(), backend.list_agents(), backend.list_countries(), backend.list_tags())
 
-    @work(thread=True, exit_on_error=False, group="poll", description="refreshing metrics")
-    def _poll(self, filters: ConversationFilter, generation: int) -> Polled:
-        metrics = self.backend.metrics()
-        everything = self.backend.count_conversations(ConversationFilter())
-        filtered = everything if filters.is_empty() else self.backend.count_conversations(filters)
-        return Polled(metrics, everything, generation, filtered)
+    @work(thread=True, exit_on_error=False, group="poll", description="refreshing the live view")
+    def _poll(self, request: PollRequest) -> Polled:
+        return poll(self.backend, request)
 
     @work(thread=True, exit_on_error=False, group="action", description="changing a conversation")
     def _act(self, action: Action, row: ConversationRow) -> Acted:
@@ -214,12 +211,7 @@ class ChatAdminApp(PanelActions, App[None]):
     def _done(self, group: str, result: object) -> None:
         if isinstance(result, Polled):
             self._poll_failed = False
-            self.all_conversations = result.all_conversations
-            metrics = self.query_one(MetricsBar)
-            metrics.metrics, metrics.stale = result.metrics, False
-            self.table.apply_count(result.generation, result.filtered)
-            self.table.reload(count=False)
-            self._show_status()
+            self.polled(result)
         elif isinstance(result, Choices):
             self.filter_bar.set_choices(result.groups, result.agents, result.countries, result.tags)
         elif isinstance(result, Acted):
@@ -254,16 +246,16 @@ class ChatAdminApp(PanelActions, App[None]):
         self.notify(one_line(text), severity=severity, markup=False)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ polling
-    def poll_now(self) -> None:
-        """Read metrics and counts now (or right after the read under way)."""
+    def poll_now(self, *, read_all: bool = False) -> None:
+        """Ask what changed now (or right after the poll under way); ``read_all``: read everything again."""
+        self._read_all |= read_all
         if self._polling:
             self._poll_again = True
             return
         if self._poll_timer is not None:
             self._poll_timer.stop()
         self._polling = True
-        query = self.table.query_state
-        self._poll(query.filters, query.generation)
+        self._poll(self.poll_request(read_all))
 
     def _poll_finished(self) -> None:
         self._polling = False
@@ -271,9 +263,12 @@ class ChatAdminApp(PanelActions, App[None]):
             self._poll_again = False
             self.poll_now()
             return
-        self._poll_timer = self.set_timer(self.refresh_seconds, self._on_poll_timer)
+        if not self.live_paused:
+            self._poll_timer = self.set_timer(self.refresh_seconds, self._on_poll_timer)
 
     def _on_poll_timer(self) -> None:
+        if self.live_paused or not self.screen_stack or not self.screen_stack[0].query("#table"):
+            return  # paused (p resumes), or the console is closing
         if len(self.screen_stack) > 1:
             # a modal covers the list: look again later rather than redraw under it
             self._poll_timer = self.set_timer(self.refresh_seconds, self._on_poll_timer)
@@ -283,6 +278,8 @@ class ChatAdminApp(PanelActions, App[None]):
     # ---------------------------------------------------------------- messages
     @on(FilterBar.Changed)
     def _filters_changed(self, message: FilterBar.Changed) -> None:
+        if self.queue_mode:
+            self.leave_queue(restore=False)
         self.table.set_query(message.filters, self.table.sort)
 
     @on(FilterBar.Leave)
@@ -314,6 +311,7 @@ class ChatAdminApp(PanelActions, App[None]):
             sort=table.sort,
             pending=table.pending,
             zone=getattr(self.zone, "key", "UTC"),
+            **self.triage_status(),
         )
 
     # ----------------------------------------------------------------- actions
@@ -330,12 +328,14 @@ class ChatAdminApp(PanelActions, App[None]):
         self.filter_bar.focus_search()
 
     def action_clear_filters(self) -> None:
+        if self.queue_mode:
+            self.leave_queue()
         self.filter_bar.clear()
         self.say("Filters cleared")
 
     def action_refresh(self) -> None:
         self._load_choices()
-        self.poll_now()
+        self.poll_now(read_all=True)
 
     def action_help(self) -> None:
         from chatadmin.screens.help import HelpScreen
@@ -389,6 +389,7 @@ class ChatAdminApp(PanelActions, App[None]):
         if action is Action.VIEW:
             self.push_screen(DetailsScreen(self.backend, row.id), lambda changed: self._changed(row) if changed else None)
         elif action is Action.TRANSFER:
+            self.remember_next()
             self.push_screen(TransferScreen(self.backend, row), lambda result: self._transferred(row, result))
         elif action is Action.TAGS:
             self.push_screen(TagsScreen(self.backend, row), lambda changed: self._tagged(changed))
@@ -411,6 +412,7 @@ class ChatAdminApp(PanelActions, App[None]):
             if result.over_cap:
                 text += ", over their cap"
         self.say(text)
+        self.go_on_with_next()
         self._changed(row)
 
     def _tagged(self, row: ConversationRow | None) -> None:

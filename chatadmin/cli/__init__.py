@@ -43,7 +43,9 @@ def cli(ctx: click.Context, view_name: str | None) -> None:
     view = read_view(view_name) if view_name is not None else None
     config = settings()
     backend = open_backend(config)
-    run_console(backend, refresh_seconds=config.refresh_seconds, keymap=config.keymap, view=view)
+    run_console(
+        backend, refresh_seconds=config.refresh_seconds, keymap=config.keymap, view=view, thresholds=config.thresholds
+    )
 
 
 for command in (

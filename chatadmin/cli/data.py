@@ -109,4 +109,4 @@ def demo_command(conversations: int, seed: int, no_console: bool) -> None:
         return
     from chatadmin.console import run_console
 
-    run_console(store, refresh_seconds=config.refresh_seconds, keymap=config.keymap)
+    run_console(store, refresh_seconds=config.refresh_seconds, keymap=config.keymap, thresholds=config.thresholds)

@@ -91,7 +91,7 @@ class BulkScreen(WorkerOutcomes, ModalScreen[BulkReport | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="bulk.back"),
-        Binding("enter", "confirm", "Start", id="bulk.confirm"),
+        Binding("enter", "confirm", "OK", id="bulk.confirm"),
         Binding("down", "cursor('down')", "Next", show=False, id="bulk.next"),
         Binding("up", "cursor('up')", "Previous", show=False, id="bulk.previous"),
     ]

@@ -62,6 +62,7 @@ def commands(app: ChatAdminApp) -> Iterator[Command]:
     from chatadmin.screens.panels import panel_commands
 
     yield from panel_commands(app)
+    yield from app.triage_commands()
     yield Command("help: keys", "every key of this screen", app.action_help)
 
 
