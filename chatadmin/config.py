@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     )
     keymap: dict[str, str] = Field(
         default_factory=dict,
-        description="console: other keys by binding id, e.g. [keymap] \"table.down\" = \"n,down\" (ids: ? in the console)",
+        description="console: other keys by binding id, e.g. [keymap] \"table.down\" = \"n,down\" (ids: chatadmin keys)",
     )
 
     @classmethod

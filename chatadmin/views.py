@@ -216,8 +216,8 @@ def resolve(view: SavedView, groups: Collection[str], agents: Collection[str]) -
         if gone:
             update[field] = wanted - set(gone)
             names = ", ".join(repr(visible_controls(g)) for g in gone)
-            verb = "no longer exists" if len(gone) == 1 else "no longer exist"
-            warnings.append(f"view {visible_controls(view.name)!r}: {kind} {names} {verb}, and is left out of the view")
+            said = f"{kind} {names} no longer exists and is" if len(gone) == 1 else f"{kind}s {names} no longer exist and are"
+            warnings.append(f"view {visible_controls(view.name)!r}: {said} left out of the view")
     if not update:
         return view, []
     return SavedView(view.name, view.filters.model_copy(update=update), view.sort), warnings

@@ -18,6 +18,7 @@ from chatadmin.cli.conversations import (
     unassign_command,
 )
 from chatadmin.cli.data import demo_command, export_command, import_command
+from chatadmin.cli.keys import keys_command
 from chatadmin.cli.routing import agent_group, routing_group
 from chatadmin.cli.server import serve_command, token_group
 from chatadmin.cli.views import read_view, views_group
@@ -64,6 +65,7 @@ for command in (
     routing_group,
     agent_group,
     views_group,
+    keys_command,
 ):
     cli.add_command(command)
 cli.add_command(serve_command)

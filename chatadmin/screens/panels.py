@@ -13,6 +13,7 @@ from textual import work
 
 from chatadmin.backend import Backend
 from chatadmin.errors import ChatAdminError
+from chatadmin.text import one_line
 from chatadmin.views import SavedView, ViewStore, resolve
 from chatadmin.widgets.commands import Command
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class PanelActions:
-    """Opens the agents panel (a), the routing panel (R), saved views (v, ctrl+s) and export (e)."""
+    """Opens the agents panel (a), the routing panel (R), saved views (v, ctrl+s) and export (e); checks the keymap."""
 
     backend: Backend
     views: ViewStore
@@ -37,6 +38,19 @@ class PanelActions:
     say: Any
     poll_now: Any
     action_refresh: Any
+    _keymap_unknown: tuple[str, ...] = ()
+
+    def set_keymap(self, keymap: dict[str, str]) -> None:
+        """Remap keys by binding id; ids that name no binding are said once the console is up."""
+        from chatadmin.screens.keymap import unknown_ids
+
+        super().set_keymap(keymap)  # type: ignore[misc]
+        self._keymap_unknown = tuple(unknown_ids(keymap))
+
+    def on_mount(self) -> None:
+        if self._keymap_unknown:
+            names = ", ".join(repr(one_line(i)) for i in self._keymap_unknown)
+            self.say(f"keymap: no key binding is called {names} (chatadmin keys lists them)", severity="warning")
 
     def action_agents(self) -> None:
         from chatadmin.screens.agents_panel import AgentsPanelScreen
