@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,13 +153,7 @@ async def test_the_default_file_is_in_the_current_folder_named_with_todays_date(
 async def test_a_missing_folder_is_said_and_nothing_is_written(store: NamedStore, tmp_path: Path) -> None:
     app = console(store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ExportScreen)
-        screen.query_one(Input).value = str(tmp_path / "nowhere" / "x.csv")
-        await pilot.press("enter")
+        screen = await start_export(pilot, tmp_path / "nowhere" / "x.csv")
         await pilot.pause()
         assert app.screen is screen and problem_text(screen) == f"There is no folder {tmp_path / 'nowhere'}"
         screen.query_one(Input).value = str(tmp_path)
@@ -169,62 +163,69 @@ async def test_a_missing_folder_is_said_and_nothing_is_written(store: NamedStore
     assert not [p for p in tmp_path.iterdir() if not p.name.startswith("store.sqlite3")]
 
 
-async def test_a_failure_midway_leaves_no_file_and_the_dialog_open(sqlite_url: str, clock: Clock, tmp_path: Path) -> None:
-    class Breaks(NamedStore):
-        def iter_conversations(self, *args: Any, **kwargs: Any) -> Iterator[ConversationRow]:
-            for number, row in enumerate(super().iter_conversations(*args, **kwargs)):
-                if number == 25:
-                    raise BackendUnavailable("the store cannot be read: disk I/O error")
-                yield row
+class Interrupted(NamedStore):
+    """The fixture store, with ``on_row(n)`` called before the n-th row of a stream (to fail or to wait)."""
 
+    on_row: Callable[[int], None] = staticmethod(lambda number: None)
+
+    def iter_conversations(self, *args: Any, **kwargs: Any) -> Iterator[ConversationRow]:
+        for number, row in enumerate(super().iter_conversations(*args, **kwargs)):
+            self.on_row(number)
+            yield row
+
+
+@pytest.fixture
+def interrupted(sqlite_url: str, clock: Clock) -> Iterator[Interrupted]:
     open_store(sqlite_url, clock, count=60).dispose()
-    breaks = Breaks.open(sqlite_url, clock)
+    store = Interrupted.open(sqlite_url, clock)
+    yield store  # type: ignore[misc]
+    store.dispose()
+
+
+async def start_export(pilot: Any, path: Path) -> ExportScreen:
+    await settle(pilot)
+    await pilot.press("e")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ExportScreen)
+    screen.query_one(Input).value = str(path)
+    await pilot.press("enter")
+    return screen
+
+
+async def test_a_failure_midway_leaves_no_file_and_the_dialog_open(interrupted: Interrupted, tmp_path: Path) -> None:
+    def fail(number: int) -> None:
+        if number == 25:
+            raise BackendUnavailable("the store cannot be read: disk I/O error")
+
+    interrupted.on_row = fail  # type: ignore[method-assign]
     out = tmp_path / "out"
     out.mkdir()
-    try:
-        app = console(breaks)  # type: ignore[arg-type]
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await pilot.press("e")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, ExportScreen)
-            screen.query_one(Input).value = str(out / "all.csv")
-            await pilot.press("enter")
-            await wait_until(pilot, lambda: screen.running is None and bool(problem_text(screen)))
-            assert app.screen is screen
-            assert problem_text(screen) == "Not exported: the store cannot be read: disk I/O error"
-            assert not screen.query_one(Input).disabled
-        assert list(out.iterdir()) == []  # neither the file nor its partial
-    finally:
-        breaks.dispose()
+    app = console(interrupted)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_export(pilot, out / "all.csv")
+        await wait_until(pilot, lambda: screen.running is None and bool(problem_text(screen)))
+        assert app.screen is screen
+        assert problem_text(screen) == "Not exported: the store cannot be read: disk I/O error"
+        assert not screen.query_one(Input).disabled
+    assert list(out.iterdir()) == []  # neither the file nor its partial
 
 
-async def test_escape_stops_an_export_under_way_and_leaves_no_file(sqlite_url: str, clock: Clock, tmp_path: Path) -> None:
+async def test_escape_stops_an_export_under_way_and_leaves_no_file(interrupted: Interrupted, tmp_path: Path) -> None:
     gate, started = threading.Event(), threading.Event()
 
-    class Slow(NamedStore):
-        def iter_conversations(self, *args: Any, **kwargs: Any) -> Iterator[ConversationRow]:
-            for number, row in enumerate(super().iter_conversations(*args, **kwargs)):
-                if number == 5:
-                    started.set()
-                    assert gate.wait(10)
-                yield row
+    def wait(number: int) -> None:
+        if number == 5:
+            started.set()
+            assert gate.wait(10)
 
-    open_store(sqlite_url, clock, count=60).dispose()
-    slow = Slow.open(sqlite_url, clock)
+    interrupted.on_row = wait  # type: ignore[method-assign]
     out = tmp_path / "out"
     out.mkdir()
+    app = console(interrupted)
     try:
-        app = console(slow)  # type: ignore[arg-type]
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await pilot.press("e")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, ExportScreen)
-            screen.query_one(Input).value = str(out / "all.csv")
-            await pilot.press("enter")
+            screen = await start_export(pilot, out / "all.csv")
             await wait_until(pilot, started.is_set)
             worker = screen.running
             assert worker is not None
@@ -238,4 +239,3 @@ async def test_escape_stops_an_export_under_way_and_leaves_no_file(sqlite_url: s
             assert worker.is_cancelled
     finally:
         gate.set()
-        slow.dispose()
