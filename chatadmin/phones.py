@@ -62,6 +62,7 @@ def country_of(e164: str) -> str | None:
     return region if region and len(region) == 2 and region != "ZZ" else None
 
 
+@lru_cache(maxsize=4096)
 def format_phone(e164: str) -> str:
     """The international format people read: ``+52 55 1234 5678``."""
     try:
