@@ -12,7 +12,9 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import random
+import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +26,7 @@ import sqlalchemy as sa
 from chatadmin.clock import Clock, parse_instant
 from chatadmin.domain import ConversationFilter, EventKind, RoutingConfig, RoutingRule, Status
 from chatadmin.errors import Conflict
-from chatadmin.store.models import AgentRow, ConversationRecord, EventRow, GroupRow
+from chatadmin.store.models import AgentRow, ConversationRecord, EventRow, GroupRow, Membership
 from chatadmin.store.routing_log import routing_log
 from chatadmin.store.sql import SqlStore
 
@@ -217,3 +219,59 @@ def test_processes_routing_at_once_never_break_a_rule(kind: str, request: pytest
         ]  # fmt: skip
     finally:
         store.dispose()
+
+
+@pytest.mark.postgres
+def test_a_close_locks_a_group_its_agent_joined_while_it_waited(pg_url: str) -> None:
+    """The close reads the agent's groups and waits for a lock; meanwhile the agent joins g2.
+
+    The close must lock g2 as well before draining it, so it waits for whoever holds g2 and
+    then sees g2 as that one left it (here: switched to manual, so nothing is assigned).
+    """
+    load_store(pg_url, make_clock(), [
+        group("g1"), group("g2"), agent("x", ["g1"], max_active=1),
+        conversation("held", "2026-11-24T08:00:00Z", status="in_progress", group_id="g1", agent_id="x",
+                     assigned_at="2026-11-24T08:00:00Z"),
+        conversation("waiting", "2026-11-24T09:00:00Z", group_id="g2"),
+    ]).dispose()  # fmt: skip
+    name = f"routing-{uuid.uuid4().hex[:8]}"
+    url = sa.engine.make_url(pg_url).update_query_dict({"application_name": name}).render_as_string(hide_password=False)
+    store = SqlStore.open(url, make_clock())
+    other = sa.create_engine(pg_url)
+    try:
+        with other.connect() as first, other.connect() as second:
+            joining = first.begin()
+            first.execute(sa.select(GroupRow).where(GroupRow.id == "g1").with_for_update(key_share=True))
+            closing = threading.Thread(target=store.close_conversation, args=("held",))
+            closing.start()
+            _wait_until_blocked_by(first, name)
+            x, g2 = (first.scalar(sa.select(m.pk).where(m.id == i)) for m, i in ((AgentRow, "x"), (GroupRow, "g2")))
+            first.execute(sa.insert(Membership).values(agent_pk=x, group_pk=g2, position=1))
+            switching = second.begin()
+            second.execute(sa.select(GroupRow).where(GroupRow.pk == g2).with_for_update(key_share=True))
+            joining.commit()
+            _wait_until_blocked_by(second, name)
+            second.execute(sa.update(GroupRow).where(GroupRow.pk == g2).values(routing_rule="manual"))
+            switching.commit()
+            closing.join(WAIT)
+        assert not closing.is_alive()
+        assert store.get_conversation("held").status is Status.CLOSED
+        waiting = store.get_conversation("waiting")
+        assert (waiting.agent, waiting.status) == (None, Status.OPEN)
+    finally:
+        store.dispose()
+        other.dispose()
+
+
+def _wait_until_blocked_by(holder: sa.Connection, application_name: str) -> None:
+    """Until the store's session waits for a lock ``holder`` has (polled; gives up after WAIT seconds)."""
+    blocked = sa.text(
+        "select count(*) from pg_stat_activity "
+        "where application_name = :name and pg_backend_pid() = any(pg_blocking_pids(pid))"
+    )
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if holder.execute(blocked, {"name": application_name}).scalar():
+            return
+        time.sleep(0.01)
+    pytest.fail("the close never waited for that lock")
