@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,15 +10,17 @@ from typing import Any
 import platformdirs
 import pytest
 from textual.command import CommandList, CommandPalette
-from textual.widgets import Input, OptionList, Select
+from textual.widgets import Input, OptionList, Select, Static
 
 from chatadmin.app import ChatAdminApp
 from chatadmin.clock import Clock
 from chatadmin.config import Settings
 from chatadmin.domain import ConversationFilter, Sort, SortKey, Status
+from chatadmin.screens.help import HelpScreen
 from chatadmin.screens.panels import panel_commands
 from chatadmin.screens.views import SaveViewScreen, ViewsScreen
 from chatadmin.views import SavedView, ViewStore
+from chatadmin.widgets.commands import commands
 from tests.console_fixtures import NamedStore, open_store, settle, wait_until
 
 SIZE = (120, 40)
@@ -187,3 +190,30 @@ async def test_a_key_remapped_in_the_config_file_works(store: NamedStore, config
         await pilot.pause()
         assert isinstance(app.screen, ViewsScreen)
         assert "keymap: no key binding is called 'no.such' (chatadmin keys lists them)" in notifications(app)
+
+
+def help_text(app: ChatAdminApp) -> str:
+    return "\n".join(str(s.visual) for s in app.screen.query(".help-keys").results(Static))
+
+
+async def test_help_and_the_palette_cover_panels_views_and_export(store: NamedStore) -> None:
+    ViewStore().save(SavedView("Sales queue", ConversationFilter(groups=frozenset({"sales"})), Sort()))
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        texts = [command.text for command in commands(app)]
+        for wanted in ("agents: panel", "routing: panel", "export: the list", "views: save the current filters",
+                       "views: list, open or delete", "views: open Sales queue"):  # fmt: skip
+            assert wanted in texts
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = help_text(app)
+        for key, what in (("a", "Agents"), ("R", "Routing"), ("v", "Views"), ("^s", "Save view"), ("e", "Export")):
+            assert re.search(rf"^{re.escape(key)} +{what}$", keys, re.MULTILINE), (key, what)
+        await pilot.press("escape", "a")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        keys = help_text(app)
+        assert "Available / away" in keys and "Reload" in keys and "Export" not in keys

@@ -126,9 +126,18 @@ class ExportScreen(ModalScreen[Exported | None]):
             return isinstance(message, ExportScreen.Progressed)
 
     def __init__(
-        self, backend: Backend, filters: ConversationFilter, sort: Sort, names: Mapping[str, str], *, folder: Path | None = None
+        self,
+        backend: Backend,
+        filters: ConversationFilter,
+        sort: Sort,
+        names: Mapping[str, str],
+        *,
+        total: int | None = None,
+        folder: Path | None = None,
     ) -> None:
+        """``total``: how many conversations the list shows now (the export counts again as it starts)."""
         super().__init__()
+        self.total = total
         self.backend = backend
         self.filters = filters
         self.sort = sort
@@ -140,7 +149,8 @@ class ExportScreen(ModalScreen[Exported | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content("Export the list"), classes="title")
+            what = "the list" if self.total is None else f"{self.total:,} conversation{'' if self.total == 1 else 's'}"
+            yield Static(Content(f"Export {what}"), classes="title")
             yield Static(literal_line(summary(self.filters, self.sort, self.names)), classes="hint")
             with RadioSet(id="export-format"):
                 for key, (label, _) in FORMATS.items():

@@ -105,7 +105,8 @@ class PanelActions:
     def action_export(self) -> None:
         from chatadmin.screens.export import ExportScreen
 
-        screen = ExportScreen(self.backend, self.table.filters, self.table.sort, self.filter_bar.names)
+        table = self.table
+        screen = ExportScreen(self.backend, table.filters, table.sort, self.filter_bar.names, total=table.total)
         self.push_screen(screen, self._exported)
 
     def _exported(self, result: object) -> None:

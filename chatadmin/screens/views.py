@@ -31,7 +31,7 @@ DIALOG_CSS = """
 {screen} .title {{ text-style: bold; }}
 {screen} .hint {{ color: $text-muted; }}
 {screen} .problem {{ color: $error; }}
-{screen} OptionList {{ height: auto; max-height: 20; border: none; padding: 0; }}
+{screen} OptionList, {screen} OptionList:focus {{ height: auto; max-height: 20; border: none; padding: 0; }}
 """
 
 
