@@ -63,7 +63,10 @@ def test_set_keeps_the_options_not_given_and_drains_the_queue_it_frees(env: dict
     result = run(env, "routing", "set", "vip", "--sticky")
     assert result.exit_code == 0, result.output
     assert result.output == "vip: manual, only available agents, sticky; 2 waiting\n"
-    assert run(env, "agent", "set", "ana", "--add-group", "vip").output == "ana: available, load 1, cap 2, groups sales, vip\n"
+    assert (
+        run(env, "agent", "set", "ana", "--add-group", "vip").output
+        == "ana: available, load 1, cap 2, groups sales, vip\n"
+    )
     result = run(env, "routing", "set", "vip", "--rule", "round_robin")
     assert result.output == "vip: round_robin, only available agents, sticky; 1 waiting\n"  # ana took one, to her cap
     shown = json.loads(run(env, "routing", "show", "vip", "--format", "json").output)
@@ -88,8 +91,24 @@ def test_the_log_shows_who_changed_what_and_when(env: dict[str, str]) -> None:
     ]
     only_bo = json.loads(run(env, "routing", "show", "--log", "--limit", "2", "--format", "json").output)
     assert only_bo == [
-        {"at": NOW, "actor": "boss", "group": None, "agent": "bo", "setting": "available", "old": "false", "new": "true"},
-        {"at": NOW, "actor": "boss", "group": "sales", "agent": "bo", "setting": "member", "old": "true", "new": "false"},
+        {
+            "at": NOW,
+            "actor": "boss",
+            "group": None,
+            "agent": "bo",
+            "setting": "available",
+            "old": "false",
+            "new": "true",
+        },
+        {
+            "at": NOW,
+            "actor": "boss",
+            "group": "sales",
+            "agent": "bo",
+            "setting": "member",
+            "old": "true",
+            "new": "false",
+        },
     ]
     of_sales = json.loads(run(env, "routing", "show", "sales", "--log", "--format", "json").output)
     assert [c["setting"] for c in of_sales] == ["rule", "only_available", "member"]

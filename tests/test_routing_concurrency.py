@@ -171,14 +171,21 @@ def test_processes_routing_at_once_never_break_a_rule(kind: str, request: pytest
             agents = dict(connection.execute(sa.select(AgentRow.pk, AgentRow.id)).all())
             groups = dict(connection.execute(sa.select(GroupRow.pk, GroupRow.id)).all())
             events = connection.execute(
-                sa.select(ConversationRecord.id, EventRow.kind, EventRow.to_agent_pk, EventRow.to_group_pk, EventRow.rule)
+                sa.select(
+                    ConversationRecord.id, EventRow.kind, EventRow.to_agent_pk, EventRow.to_group_pk, EventRow.rule
+                )
                 .join(ConversationRecord, ConversationRecord.pk == EventRow.conversation_pk)
                 .order_by(EventRow.pk)
             ).all()
             final = {
                 row.id: (row.status, agents.get(row.agent_pk), groups.get(row.group_pk))
                 for row in connection.execute(
-                    sa.select(ConversationRecord.id, ConversationRecord.status, ConversationRecord.agent_pk, ConversationRecord.group_pk)
+                    sa.select(
+                        ConversationRecord.id,
+                        ConversationRecord.status,
+                        ConversationRecord.agent_pk,
+                        ConversationRecord.group_pk,
+                    )
                 )
             }
         # every transfer wrote exactly one event, and it says where the chat went

@@ -191,7 +191,9 @@ async def test_changing_a_rule_makes_the_next_transfer_follow_it(store: SqlStore
     results = [store.transfer(cid, "sales") for cid in ("new-1", "new-2")]
     assert [(r.agent, r.rule) for r in results] == [("sergio", "least_busy"), ("ana", "least_busy")]
     changes = routing_log(store, group="sales")
-    assert [(c.actor, c.setting, c.old, c.new) for c in changes] == [("alicia", Setting.RULE, "round_robin", "least_busy")]
+    assert [(c.actor, c.setting, c.old, c.new) for c in changes] == [
+        ("alicia", Setting.RULE, "round_robin", "least_busy")
+    ]
 
 
 async def test_a_rule_change_from_manual_drains_the_queue_and_says_so(store: SqlStore) -> None:
@@ -213,7 +215,11 @@ async def test_options_availability_cap_and_membership_each_go_through_the_backe
         await settle(pilot)
         await pilot.press("s")
         await settle(pilot)
-        assert store.list_groups()[1].routing.model_dump() == {"rule": "round_robin", "only_available": False, "sticky": True}
+        assert store.list_groups()[1].routing.model_dump() == {
+            "rule": "round_robin",
+            "only_available": False,
+            "sticky": True,
+        }
 
         await choose_member(pilot, "carla")
         await pilot.press("a")

@@ -6,7 +6,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chatadmin.domain import RoutingConfig, RoutingRule
 from chatadmin.routing import Candidate, Choice, choose, eligible
@@ -18,7 +19,9 @@ MANUAL = RoutingConfig(rule=RoutingRule.MANUAL)
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
-def member(agent_id: str, load: int = 0, cap: int | None = None, available: bool = True, last: datetime | None = None) -> Candidate:
+def member(
+    agent_id: str, load: int = 0, cap: int | None = None, available: bool = True, last: datetime | None = None
+) -> Candidate:
     return Candidate(agent_id, available=available, load=load, max_active=cap, last_assigned_at=last)
 
 
@@ -86,7 +89,10 @@ def test_least_busy_ties_go_to_the_oldest_last_assignment_then_the_lowest_id() -
 def test_least_busy_compares_instants_not_wall_clock_readings() -> None:
     plus_five = timezone(timedelta(hours=5))
     # 12:00+05:00 is 07:00Z: older than 10:00Z although its clock reading is later
-    members = [member("ana", last=datetime(2026, 11, 24, 10, 0, tzinfo=UTC)), member("bo", last=datetime(2026, 11, 24, 12, 0, tzinfo=plus_five))]
+    members = [
+        member("ana", last=datetime(2026, 11, 24, 10, 0, tzinfo=UTC)),
+        member("bo", last=datetime(2026, 11, 24, 12, 0, tzinfo=plus_five)),
+    ]
     assert choose(LB, members).agent_id == "bo"
 
 
@@ -122,7 +128,9 @@ def test_sticky_falls_back_to_the_rule_when_the_previous_agent_is_not_eligible(p
 
 def test_sticky_ignores_a_previous_agent_outside_the_group() -> None:
     config = RR.model_copy(update={"sticky": True})
-    assert choose(config, [member("ana"), member("bo")], last_assigned="ana", previous_agent="zed") == Choice("bo", "round_robin")
+    assert choose(config, [member("ana"), member("bo")], last_assigned="ana", previous_agent="zed") == Choice(
+        "bo", "round_robin"
+    )
 
 
 def test_without_sticky_the_previous_agent_gets_no_preference() -> None:
@@ -147,7 +155,9 @@ def test_config_diff_lists_only_what_changed() -> None:
 
 def test_changes_read_as_one_line_each() -> None:
     def change(setting: Setting, old: str, new: str, group: str | None = None, agent: str | None = None) -> str:
-        return describe(RoutingChange(at=T0, actor="alicia", group=group, agent=agent, setting=setting, old=old, new=new))
+        return describe(
+            RoutingChange(at=T0, actor="alicia", group=group, agent=agent, setting=setting, old=old, new=new)
+        )
 
     assert change(Setting.RULE, "round_robin", "manual", group="sales") == "sales: rule round_robin → manual"
     assert change(Setting.ONLY_AVAILABLE, "true", "false", group="sales") == "sales: only available on → off"
@@ -171,7 +181,9 @@ candidates = st.builds(
     last_assigned_at=st.none() | INSTANTS,
 )
 groups_of_members = st.lists(candidates, max_size=7, unique_by=lambda c: c.agent_id)
-configs = st.builds(RoutingConfig, rule=st.sampled_from(RoutingRule), only_available=st.booleans(), sticky=st.booleans())
+configs = st.builds(
+    RoutingConfig, rule=st.sampled_from(RoutingRule), only_available=st.booleans(), sticky=st.booleans()
+)
 pointers = st.none() | IDS | st.text(max_size=4)
 
 
@@ -222,8 +234,16 @@ def test_a_run_of_routing_never_pushes_anyone_past_their_cap(
 @settings(max_examples=200)
 @given(
     members=st.lists(
-        st.builds(Candidate, agent_id=IDS, available=st.booleans(), load=st.integers(0, 3), max_active=st.none() | st.integers(0, 3)),
-        min_size=1, max_size=7, unique_by=lambda c: c.agent_id,
+        st.builds(
+            Candidate,
+            agent_id=IDS,
+            available=st.booleans(),
+            load=st.integers(0, 3),
+            max_active=st.none() | st.integers(0, 3),
+        ),
+        min_size=1,
+        max_size=7,
+        unique_by=lambda c: c.agent_id,
     ),
     only_available=st.booleans(),
     start=pointers,

@@ -26,7 +26,11 @@ def make_store(db_url: str, clock: Clock) -> Iterator[MakeStore]:
 
     def make(records: list[dict[str, Any]] | None = None, acting_as: str | None = None) -> SqlStore:
         """With ``records``: load them first. Then: a store acting as ``acting_as`` (None: the operator)."""
-        store = load_store(db_url, clock, records, acting_as) if records is not None else SqlStore.open(db_url, clock, acting_as)
+        store = (
+            load_store(db_url, clock, records, acting_as)
+            if records is not None
+            else SqlStore.open(db_url, clock, acting_as)
+        )
         opened.append(store)
         return store
 
@@ -35,7 +39,9 @@ def make_store(db_url: str, clock: Clock) -> Iterator[MakeStore]:
         store.dispose()
 
 
-def chats(count: int, group_id: str | None = None, start_hour: int = 8, phone: str = "+525512345678") -> list[dict[str, Any]]:
+def chats(
+    count: int, group_id: str | None = None, start_hour: int = 8, phone: str = "+525512345678"
+) -> list[dict[str, Any]]:
     """``count`` open chats, ``q-01`` the oldest, one minute apart."""
     return [
         conversation(f"q-{n:02d}", f"2026-11-24T{start_hour:02d}:{n:02d}:00Z", group_id=group_id, phone=phone)
@@ -47,8 +53,13 @@ def holding(aid: str, gid: str, count: int, prefix: str = "h") -> list[dict[str,
     """``count`` chats ``aid`` already works on in ``gid``."""
     return [
         conversation(
-            f"{prefix}-{aid}-{n}", f"2026-11-24T07:{n:02d}:00Z", status="in_progress", group_id=gid, agent_id=aid,
-            assigned_at=f"2026-11-24T07:{n:02d}:30Z", phone="+525598765432",
+            f"{prefix}-{aid}-{n}",
+            f"2026-11-24T07:{n:02d}:00Z",
+            status="in_progress",
+            group_id=gid,
+            agent_id=aid,
+            assigned_at=f"2026-11-24T07:{n:02d}:30Z",
+            phone="+525598765432",
         )
         for n in range(1, count + 1)
     ]
@@ -227,7 +238,9 @@ def test_an_agent_becoming_available_or_joining_drains_the_queue(make_store: Mak
 
 
 def test_changing_a_rule_from_manual_drains_the_queue(make_store: MakeStore) -> None:
-    store = make_store([group("desk", routing={"rule": "manual"}), agent("ana", ["desk"]), agent("bo", ["desk"]), *chats(3, "desk")])
+    store = make_store(
+        [group("desk", routing={"rule": "manual"}), agent("ana", ["desk"]), agent("bo", ["desk"]), *chats(3, "desk")]
+    )
     store.set_agent("ana", max_active=5)  # capacity in a manual group drains nothing
     assert {g.id: g.queue_length for g in store.list_groups()} == {"desk": 3}
     group_after = store.set_routing("desk", RoutingConfig(rule=RoutingRule.LEAST_BUSY))
@@ -237,7 +250,15 @@ def test_changing_a_rule_from_manual_drains_the_queue(make_store: MakeStore) -> 
 
 
 def test_transferring_a_chat_away_frees_its_agents_place(make_store: MakeStore) -> None:
-    store = make_store([*CAPPED, group("desk", routing={"rule": "manual"}), *holding("ana", "sales", 1), *holding("bo", "sales", 1), *chats(1, "sales")])
+    store = make_store(
+        [
+            *CAPPED,
+            group("desk", routing={"rule": "manual"}),
+            *holding("ana", "sales", 1),
+            *holding("bo", "sales", 1),
+            *chats(1, "sales"),
+        ]
+    )
     store.transfer("h-ana-1", "desk")
     assert owner(store, "q-01") == "ana"
 

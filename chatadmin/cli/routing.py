@@ -22,8 +22,12 @@ def routing_group() -> None:
 
 @routing_group.command("show")
 @click.argument("group", required=False)
-@click.option("--log", "show_log", is_flag=True, help="the audit trail of routing changes instead (GROUP's only, when given)")
-@click.option("--limit", type=click.IntRange(1, MAX_LOG), default=20, show_default=True, help="with --log: the newest N changes")
+@click.option(
+    "--log", "show_log", is_flag=True, help="the audit trail of routing changes instead (GROUP's only, when given)"
+)
+@click.option(
+    "--limit", type=click.IntRange(1, MAX_LOG), default=20, show_default=True, help="with --log: the newest N changes"
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @connection_options
 @handle_errors
@@ -87,7 +91,9 @@ def _show_log(backend: Backend, group: str | None, limit: int, fmt: str) -> None
     for name in ("When", "Actor", "Change"):
         table.add_column(name)
     for change in changes:
-        table.add_row(output.local_time(change.at, zone), Text(one_line(change.actor)), Text(one_line(describe(change))))
+        table.add_row(
+            output.local_time(change.at, zone), Text(one_line(change.actor)), Text(one_line(describe(change)))
+        )
     if not changes:
         click.echo("no routing changes yet" + (f" in {one_line(group)}" if group else ""))
         return
@@ -145,7 +151,11 @@ def _cap(text: str | None) -> int | None:
 @connection_options
 @handle_errors
 def agent_set(
-    agent: str, available: bool | None, max_active: str | None, add_group: tuple[str, ...], remove_group: tuple[str, ...]
+    agent: str,
+    available: bool | None,
+    max_active: str | None,
+    add_group: tuple[str, ...],
+    remove_group: tuple[str, ...],
 ) -> None:
     """Change an agent's availability, cap or groups (freed capacity drains queues)."""
     backend = open_backend()

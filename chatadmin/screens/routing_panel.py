@@ -18,7 +18,14 @@ from textual.widgets.option_list import Option
 
 from chatadmin.backend import Backend
 from chatadmin.domain import Agent, Group, Principal, Role, RoutingConfig, RoutingRule
-from chatadmin.screens.common import WorkerOutcomes, is_unexpected, literal_line, load_label, over_cap, problem
+from chatadmin.screens.common import (
+    WorkerOutcomes,
+    is_unexpected,
+    literal_line,
+    load_label,
+    over_cap,
+    problem,
+)
 from chatadmin.screens.error import ErrorScreen
 from chatadmin.text import fold, one_line
 
@@ -288,7 +295,9 @@ class RoutingPanelScreen(WorkerOutcomes, Screen[None]):
             )
         )  # fmt: skip
         agents = [self.agents[a] for a in group.members if a in self.agents]
-        members.set_options([member_option(a) for a in agents] or [Option(Content("No members: + adds one"), disabled=True)])
+        members.set_options(
+            [member_option(a) for a in agents] or [Option(Content("No members: + adds one"), disabled=True)]
+        )
         if agents:
             members.highlighted = next((i for i, a in enumerate(agents) if a.id == keep), 0)
 
@@ -354,12 +363,19 @@ class RoutingPanelScreen(WorkerOutcomes, Screen[None]):
     def action_toggle_available(self) -> None:
         if (agent := self.member) is not None:
             state = "available" if not agent.available else "away"
-            self._send(Change(f"{one_line(agent.name)}: {state}", agent=agent.id, fields=(("available", not agent.available),)))
+            self._send(
+                Change(f"{one_line(agent.name)}: {state}", agent=agent.id, fields=(("available", not agent.available),))
+            )
 
     def action_ask_cap(self) -> None:
         if (agent := self.member) is not None:
             current = "none" if agent.max_active is None else str(agent.max_active)
-            self._ask(Ask.CAP, Content.assemble("Cap for ", literal_line(agent.name, "bold"), ":"), current, "a number, or none")
+            self._ask(
+                Ask.CAP,
+                Content.assemble("Cap for ", literal_line(agent.name, "bold"), ":"),
+                current,
+                "a number, or none",
+            )
 
     def action_ask_add(self) -> None:
         if (group := self.group) is not None:
@@ -387,7 +403,9 @@ class RoutingPanelScreen(WorkerOutcomes, Screen[None]):
 
     # -- the prompt line --------------------------------------------------------------------------
 
-    def _ask(self, ask: Ask, label: Content, value: str, placeholder: str, suggestions: list[str] | None = None) -> None:
+    def _ask(
+        self, ask: Ask, label: Content, value: str, placeholder: str, suggestions: list[str] | None = None
+    ) -> None:
         self.asking = ask
         self.query_one("#routing-ask-label", Static).update(label)
         field = self.query_one("#routing-ask-input", Input)

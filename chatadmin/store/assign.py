@@ -27,7 +27,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chatadmin.domain import SYSTEM_ACTOR, EventKind, RoutingConfig, RoutingRule, Status
-from chatadmin.routing import Candidate, choose as choose_rule
+from chatadmin.routing import Candidate
+from chatadmin.routing import choose as choose_rule
 from chatadmin.store.models import AgentRow, ConversationRecord, CustomerRow, GroupRow, Membership
 
 if TYPE_CHECKING:

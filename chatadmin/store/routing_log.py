@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from chatadmin.store.actions import Context
     from chatadmin.store.sql import SqlStore
 
+
 def record(
     session: Session,
     ctx: Context,
@@ -40,9 +41,7 @@ def record(
     )
 
 
-def read(
-    session: Session, group: str | None = None, agent: str | None = None, limit: int = 50
-) -> list[RoutingChange]:
+def read(session: Session, group: str | None = None, agent: str | None = None, limit: int = 50) -> list[RoutingChange]:
     """The newest ``limit`` changes, oldest first; only those of ``group`` / ``agent`` when given."""
     if not 0 < limit <= MAX_LOG:
         raise InvalidInput(f"the log shows between 1 and {MAX_LOG} changes")
