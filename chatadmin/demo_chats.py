@@ -26,7 +26,7 @@ SYSTEM = "system"
 MANUAL = RoutingRule.MANUAL.value
 
 RATINGS = (1, 2, 3, 4, 5)
-RATING_WEIGHTS = cumulative((7, 4, 9, 22, 58))  # J-shaped, as customer surveys are
+RATING_WEIGHTS = cumulative((6, 3, 7, 20, 64))  # J-shaped, as customer surveys are
 UNHAPPY_WEIGHTS = cumulative((35, 20, 25, 12, 8))
 
 
@@ -71,6 +71,7 @@ class Simulator:
         self.desks = team.desks
         self._first_names = {a.id: a.first for a in team.agents.values()}
         self._speeds = {a.id: a.speed for a in team.agents.values()}
+        self._on_call = frozenset(a.id for a in team.agents.values() if a.on_call)
         self.hours = hours
         self.now = now
         self._kinds = list(KINDS)
@@ -85,20 +86,25 @@ class Simulator:
 
     # -- delays ---------------------------------------------------------------------------
 
-    def agent_time(self, t: int) -> int:
-        """When an agent acts on something due at ``t``: then, or soon after the team is back."""
+    def agent_time(self, t: int, agent: str) -> int:
+        """When ``agent`` acts on something due at ``t``: then (in hours, or on call), or once back."""
         opened = self.hours.next_open(t)
-        return t if opened == t else opened + self.dice.lag(240, 0.8)
+        if opened == t or agent in self._on_call:
+            return t
+        return opened + self.dice.lag(240, 0.8)
 
     def customer_lag(self) -> int:
         if self.dice.random() < 0.06:
             return self.dice.lag(2.5 * 3600, 1.0)  # went away and came back a while later
         return self.dice.lag(100, 1.2)
 
-    def queue_time(self, t: int, manual: bool) -> int:
-        """When a chat that entered a queue at ``t`` gets an agent."""
+    def queue_time(self, t: int, desk: Desk) -> int:
+        """When a chat that entered ``desk``'s queue at ``t`` gets an agent."""
         dice = self.dice
+        manual = desk.manual
         if not self.hours.working(t):
+            if desk.on_call[0] and not manual:
+                return t + dice.lag(300, 1.0)  # the agent on call picks it up
             return self.hours.next_open(t) + dice.lag(1200 if manual else 180, 1.0)
         if manual:
             return t + dice.lag(360, 1.0)  # a supervisor triages by hand
@@ -108,14 +114,20 @@ class Simulator:
 
     # -- who ------------------------------------------------------------------------------
 
-    def pick(self, desk: Desk, customer: Customer, avoid: str | None = None) -> tuple[str, str]:
-        """The agent routing gives ``customer`` at ``desk``, and the rule that decided."""
+    def pick(self, desk: Desk, customer: Customer, at: int, avoid: str | None = None) -> tuple[str, str]:
+        """The agent routing gives ``customer`` at ``desk`` at ``at``, and the rule that decided."""
         dice = self.dice
         previous = customer.agent
-        if desk.sticky and previous in desk.members and previous != avoid and dice.random() < 0.85:
+        on_call = desk.on_call[0] and not self.hours.working(at)
+        if (
+            desk.sticky and previous in desk.members and previous != avoid
+            and (not on_call or previous in self._on_call) and dice.random() < 0.85
+        ):
             return previous, "sticky"
         ids, weights = desk.handlers
-        if customer.portuguese and desk.portuguese[0] and dice.random() < 0.8:
+        if on_call:
+            ids, weights = desk.on_call
+        elif customer.portuguese and desk.portuguese[0] and dice.random() < 0.8:
             ids, weights = desk.portuguese
         choice = dice.weighted(ids, weights)
         for _ in range(4):
@@ -178,7 +190,7 @@ class Simulator:
         # -- arrival and routing ------------------------------------------------------------
         if kind.outbound:
             group = "vip" if customer.vip and chance() < 0.7 else kind.group
-            agent, _ = self.pick(desks[group], customer)
+            agent, _ = self.pick(desks[group], customer, t)
             events.append((t, ASSIGNED, agent, None, None, agent, group, MANUAL))
             intake = group
         else:
@@ -209,20 +221,20 @@ class Simulator:
             # only hand-routed chats wait for good: routing serves the others as soon as someone is free
             if chance() < (0.5 if intake is None else 0.025 if manual else 0.0):
                 return self._unanswered(ident, created, customer, intake, kind, messages, language, t)
-            at = max(self.queue_time(created, manual), t)
+            at = max(self.queue_time(created, desks[intake or "default"]), t)
             triage = desks["default"]
             if intake is None:
                 group = kind.group
-                agent, rule = self.pick(desks[group], customer)
+                agent, rule = self.pick(desks[group], customer, at)
                 events.append((at, TRANSFERRED, dice.pick(triage.triagers), None, None, agent, group, rule))
             elif intake == "default" and kind.group != "default" and chance() < 0.6:
                 group = kind.group
-                agent, rule = self.pick(desks[group], customer)
+                agent, rule = self.pick(desks[group], customer, at)
                 events.append((at, TRANSFERRED, dice.pick(triage.triagers), None, "default", agent, group, rule))
             else:
                 group = intake
                 desk = desks[group]
-                agent, rule = self.pick(desk, customer)
+                agent, rule = self.pick(desk, customer, at)
                 actor = dice.pick(desk.triagers) if manual else SYSTEM
                 events.append((at, ASSIGNED, actor, None, None, agent, group, rule))
                 if group == "default" and kind.group != "default":
@@ -235,7 +247,7 @@ class Simulator:
         ending_from = None
         opening = kind.outbound  # the agent's first message opens the chat
         next_open = self.hours.next_open
-        firsts, speeds = self._first_names, self._speeds
+        firsts, speeds, on_call = self._first_names, self._speeds, self._on_call
         said = True  # whether the step before was said
         for i, step in enumerate(steps):
             if i == ending_at:
@@ -256,11 +268,11 @@ class Simulator:
             if who == TRANSFER or handoff:
                 target = handoff or step.texts[0]
                 if handoff:
-                    t = self.agent_time(max(t, assigned) + lag(50, 0.8))
+                    t = self.agent_time(max(t, assigned) + lag(50, 0.8), agent)
                     say(t, AGENT, agent, language.HANDOFF_FROM_DEFAULT)
                     handoff = None
                 t += lag(40, 0.8)
-                new, rule = self.pick(desks[target], customer, avoid=agent)
+                new, rule = self.pick(desks[target], customer, t, avoid=agent)
                 events.append((t, TRANSFERRED, agent, agent, group, new, target, rule))
                 agent, group, assigned, answered = new, target, t, False
                 if who == TRANSFER:
@@ -271,7 +283,7 @@ class Simulator:
                 speed = speeds[agent]
                 t = max(t, assigned) + (lag(20 + 30 * speed, 1.1) if answered else lag(70 * speed, 1.0))
                 opened = next_open(t)
-                if opened != t:  # after hours: the agent answers once back
+                if opened != t and agent not in on_call:  # after hours: the agent answers once back
                     t = opened + lag(240, 0.8)
             text = step.texts[int(chance() * len(step.texts))]
             if "{" in text:
@@ -292,18 +304,18 @@ class Simulator:
         # -- closing ------------------------------------------------------------------------
         closed_by_agent = False
         if ending.closes and chance() > 0.02:
-            t = self.agent_time(t + lag(150, 1.0))
+            t = self.agent_time(t + lag(150, 1.0), agent)
             events.append((t, CLOSED, agent, agent, group, None, None, None))
             closed_by_agent = True
             if chance() < 0.04:
                 t += lag(18 * 3600, 1.0)
                 say(t, CUSTOMER, None, language.REOPEN_CUSTOMER)
                 events.append((t, REOPENED, SYSTEM, None, None, agent, group, None))
-                t = self.agent_time(t + lag(90 * agents[agent].speed, 1.0))
+                t = self.agent_time(t + lag(90 * agents[agent].speed, 1.0), agent)
                 say(t, AGENT, agent, language.REOPEN_AGENT)
                 t += self.customer_lag()
                 say(t, CUSTOMER, None, language.REOPEN_FOLLOW)
-                t = self.agent_time(t + lag(150, 1.0))
+                t = self.agent_time(t + lag(150, 1.0), agent)
                 events.append((t, CLOSED, agent, agent, group, None, None, None))
         elif chance() < 0.8:
             # nobody closed it: the inactivity rule does, a day after the last message
@@ -323,8 +335,8 @@ class Simulator:
         events.append((t, UNASSIGNED, agent, agent, desk.id, None, desk.id, None))
         if dice.random() < 0.5:
             notes.append((t, agent, dice.pick(demo_es.UNASSIGN_NOTES)))
-        at = self.queue_time(t, desk.manual)
-        new, rule = self.pick(desk, customer, avoid=agent)
+        at = self.queue_time(t, desk)
+        new, rule = self.pick(desk, customer, at, avoid=agent)
         events.append((at, ASSIGNED, dice.pick(desk.triagers) if desk.manual else SYSTEM, None, None, new, desk.id, rule))
         return at, new
 

@@ -117,10 +117,11 @@ def settle_agents(agents: list[DemoAgent], chats_open: dict[str, int], loads: di
     """Make the team's state at now agree with the queues routing left behind.
 
     A chat waits in an automatically routed group only when nobody there is eligible: off
-    hours everyone is away; in hours, members with chats are full (cap = load) and the rest away.
+    hours everyone but the agents on call is away; in hours, members with chats are full
+    (cap = load) and the rest away.
     """
     for agent in agents:
-        if not working and agent.role is Role.AGENT:
+        if not working and agent.role is Role.AGENT and not agent.on_call:
             agent.available = False
     for group, waiting in chats_open.items():
         if not waiting or GROUP_BY_ID[group].routing.rule is RoutingRule.MANUAL:

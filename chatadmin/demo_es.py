@@ -10,8 +10,8 @@ GREETING = (
 )
 AWAY = (
     (
-        "Hola, gracias por escribir a {b}. Nuestro horario es de lunes a viernes de 8:00 a 20:00 y "
-        "sábados de 9:00 a 14:00. Te respondemos en cuanto abramos 🙌"
+        "Hola, gracias por escribir a {b}. Nos escribes fuera de horario (lunes a viernes de 8:00 a 20:00 "
+        "y sábados de 9:00 a 14:00); te respondemos lo antes posible 🙌"
     ),
 )
 

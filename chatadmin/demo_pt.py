@@ -10,8 +10,8 @@ GREETING = (
 )
 AWAY = (
     (
-        "Olá, obrigado pela mensagem! Nosso horário de atendimento é de segunda a sexta, das 8h às 20h, "
-        "e sábado das 9h às 14h (horário do México). Respondemos assim que voltarmos 🙌"
+        "Olá, obrigado pela mensagem! Você nos escreveu fora do horário de atendimento (segunda a sexta, "
+        "das 8h às 20h, e sábado das 9h às 14h, horário do México); respondemos o quanto antes 🙌"
     ),
 )
 

@@ -92,6 +92,7 @@ class DemoAgent:
     speed: float  # multiplies this agent's reply delays
     weight: float  # how much of their groups' work they take
     portuguese: bool = False
+    on_call: bool = False  # answers sales and support chats after hours too
 
 
 def _agent_id(first: str, last: str, taken: set[str]) -> str:
@@ -106,7 +107,10 @@ def _agent_id(first: str, last: str, taken: set[str]) -> str:
 
 
 def make_team(rng: random.Random, names: NamePools) -> list[DemoAgent]:
-    """20–40 agents in one to three groups each: two admins, three supervisors, the rest agents."""
+    """20–40 agents in one to three groups each: two admins, three supervisors, the rest agents.
+
+    Four agents of sales and support are on call: they take those groups' chats after hours.
+    """
     count = rng.randint(24, 32)
     taken: set[str] = set()
     agents: list[DemoAgent] = []
@@ -120,6 +124,7 @@ def make_team(rng: random.Random, names: NamePools) -> list[DemoAgent]:
     ]
     staff = count - len(plans)
     portuguese: set[int] = set()
+    on_call: set[int] = set()
     previous = ""
     for i in range(staff):
         share = i / staff
@@ -133,6 +138,8 @@ def make_team(rng: random.Random, names: NamePools) -> list[DemoAgent]:
             groups.append("default")
         if main != previous:
             portuguese.add(len(plans) + 1)  # the second agent of each group speaks Portuguese
+            if main != "billing":
+                on_call.update((len(plans), len(plans) + 1))  # the first two take the night and Sunday
             previous = main
         plans.append((Role.AGENT, tuple(groups)))
     for i, (role, groups) in enumerate(plans):
@@ -152,6 +159,7 @@ def make_team(rng: random.Random, names: NamePools) -> list[DemoAgent]:
                 speed=rng.lognormvariate(0, 0.35),
                 weight=0.15 if role is Role.ADMIN else 0.4 if role is Role.SUPERVISOR else rng.uniform(0.6, 1.4),
                 portuguese=i in portuguese,
+                on_call=i in on_call,
             )
         )
     return agents
@@ -206,7 +214,7 @@ def arrivals(zone: ZoneInfo, start: int, now: int, recent_start: int, day_factor
 
 @dataclass
 class TeamHours:
-    """When the team works, in its own zone: Monday–Friday 8–20 h, Saturday 9–14 h."""
+    """When the team works, in its own zone: Monday–Friday 8–20 h, Saturday 9–14 h (on call otherwise)."""
 
     opens: list[int] = field(default_factory=list)
     closes: list[int] = field(default_factory=list)
@@ -249,6 +257,7 @@ class Desk:
     members: frozenset[str]
     handlers: tuple[list[str], list[float]]
     portuguese: tuple[list[str], list[float]]
+    on_call: tuple[list[str], list[float]]  # who takes the chats after hours (none: they wait)
     triagers: list[str]
 
 
@@ -269,5 +278,6 @@ class Team:
                 members=frozenset(a.id for a in members),
                 handlers=([a.id for a in members], cumulative([a.weight for a in members])),
                 portuguese=([a.id for a in speakers], cumulative([a.weight for a in speakers])),
+                on_call=([a.id for a in members if a.on_call], cumulative([a.weight for a in members if a.on_call])),
                 triagers=[a.id for a in members if a.role is not Role.AGENT] or [members[0].id],
             )
