@@ -16,7 +16,8 @@ from chatadmin.domain import RoutingRule
 from chatadmin.errors import BackendUnavailable
 from chatadmin.routing.changes import Setting
 from chatadmin.screens.error import ErrorScreen
-from chatadmin.screens.routing_panel import RoutingPanelScreen, find_agent, next_rule, parse_cap
+from chatadmin.screens.routing_panel import RoutingPanelScreen
+from chatadmin.screens.routing_rows import find_agent, next_rule, parse_cap
 from chatadmin.store.routing_log import routing_log
 from chatadmin.store.sql import SqlStore
 
