@@ -321,6 +321,9 @@ def test_notes_are_written_as_the_acting_user(make_backend: MakeBackend) -> None
     assert [(n.author, n.text) for n in notes] == [("sol", "Wants a refund [b]now[/b]")]
     with pytest.raises(InvalidInput):
         supervisor.add_note("c-1", "   ")
+    with pytest.raises(InvalidInput, match="NUL"):
+        supervisor.add_note("c-1", "a\x00b")
+    assert len(supervisor.conversation_detail("c-1").notes) == 1
 
 
 def test_roles_limit_what_each_user_sees_and_does(make_backend: MakeBackend) -> None:

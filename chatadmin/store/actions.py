@@ -339,6 +339,8 @@ def add_note(session: Session, ctx: Context, conversation_id: str, text: str) ->
         raise InvalidInput("a note cannot be empty")
     if len(body) > MAX_NOTE:
         raise InvalidInput(f"a note is at most {MAX_NOTE} characters")
+    if "\x00" in body:
+        raise InvalidInput("a note cannot contain NUL characters")
     conversation = locked_conversation(session, ctx, conversation_id, Action.NOTE, None)
     session.add(NoteRow(conversation_pk=conversation.pk, at=ctx.now, author=ctx.principal.actor, text=body))
     conversation.changed_seq = next_change(session)
