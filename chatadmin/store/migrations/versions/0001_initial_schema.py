@@ -55,7 +55,7 @@ def upgrade() -> None:
     sa.Column('only_available', sa.Boolean(), nullable=False),
     sa.Column('sticky', sa.Boolean(), nullable=False),
     sa.Column('rr_last_agent_pk', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['rr_last_agent_pk'], ['agents.pk'], name=op.f('fk_groups_rr_last_agent_pk_agents'), use_alter=True),
+    sa.ForeignKeyConstraint(['rr_last_agent_pk'], ['agents.pk'], name=op.f('fk_groups_rr_last_agent_pk_agents')),
     sa.PrimaryKeyConstraint('pk', name=op.f('pk_groups')),
     sa.UniqueConstraint('id', name=op.f('uq_groups_id'))
     )
