@@ -254,6 +254,9 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
             return
         if self._poll_timer is not None:
             self._poll_timer.stop()
+        if len(self.screen_stack) > 1:  # a modal covers the list: the timer looks again later
+            self._poll_timer = self.set_timer(self.refresh_seconds, self._on_poll_timer)
+            return
         self._polling = True
         self._poll(self.poll_request(read_all))
 
@@ -267,7 +270,7 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
             self._poll_timer = self.set_timer(self.refresh_seconds, self._on_poll_timer)
 
     def _on_poll_timer(self) -> None:
-        if self.live_paused or not self.screen_stack or not self.screen_stack[0].query("#table"):
+        if self.live_paused or self.list_gone:
             return  # paused (p resumes), or the console is closing
         if len(self.screen_stack) > 1:
             # a modal covers the list: look again later rather than redraw under it

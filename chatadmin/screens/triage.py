@@ -40,6 +40,7 @@ class TriageActions:
     table: ConversationTable
     filter_bar: FilterBar
     _poll_timer: Any
+    screen_stack: Any
     push_screen: Any
     query_one: Any
     say: Any
@@ -73,8 +74,16 @@ class TriageActions:
         self._read_all = False
         return request
 
+    @property
+    def list_gone(self) -> bool:
+        """The console is closing: its list is no longer there to refresh."""
+        stack = self.screen_stack
+        return not stack or not stack[0].query("#table")
+
     def polled(self, result: Polled) -> None:
         """A poll's answer: times move on; when something changed, metrics, counts and rows too."""
+        if self.list_gone:
+            return  # it answered while the console closed
         first = self._seq is None
         self._seq = result.seq
         self.table.set_cell_context(self.cell_context())
