@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import platformdirs
 import pytest
 import sqlalchemy as sa
 
@@ -73,6 +74,14 @@ def db_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(autouse=True)
+def own_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads or writes the user's own config directory (settings, keymap, saved views)."""
+    home = tmp_path_factory.mktemp("config")
+    monkeypatch.setattr(platformdirs, "user_config_dir", lambda *args, **kwargs: str(home))
+    return home
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from chatadmin.clock import Clock, format_instant, parse_instant
 from chatadmin.store.engine import make_engine, upgrade
@@ -109,7 +110,10 @@ async def settle(pilot: Pilot[object], rounds: int = 50) -> None:
     """Wait until no worker runs and no message is pending (workers start workers, so loop)."""
     app = pilot.app
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # an exclusive worker replaced by a newer one: the loop waits for that one
         await pilot.pause()
         if not any(worker.is_running for worker in app.workers):
             await pilot.pause()

@@ -16,6 +16,7 @@ from chatadmin.durations import format_duration
 from chatadmin.screens.agents_panel import AgentsPanelScreen
 from chatadmin.screens.export import ExportScreen
 from chatadmin.screens.help import HelpScreen
+from chatadmin.screens.routing_panel import RoutingPanelScreen
 from chatadmin.screens.views import ViewsScreen
 from chatadmin.store.sql import SqlStore
 from chatadmin.widgets.activity import GroupLine, chart_data
@@ -233,6 +234,9 @@ async def test_list_keys_do_nothing_under_the_panel_and_escape_goes_back(store: 
         await pilot.press("escape", "v")
         await pilot.pause()
         assert isinstance(app.screen, ViewsScreen)
+        await pilot.press("escape", "R")
+        await pilot.pause()
+        assert isinstance(app.screen, RoutingPanelScreen)
 
 
 async def test_agent_and_group_names_are_shown_literally(sqlite_url: str, clock: Clock) -> None:

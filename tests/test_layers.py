@@ -19,6 +19,8 @@ BACKEND_MODULES = [
     "chatadmin.ndjson",
     "chatadmin.demo",
     "chatadmin.cli",
+    "chatadmin.views",
+    "chatadmin.list_output",
 ]
 
 PROBE = """

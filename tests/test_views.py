@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import pytest
 from click.testing import CliRunner
 
@@ -38,12 +37,10 @@ EVERYTHING = ConversationFilter(
 )
 
 
-@pytest.fixture(autouse=True)
-def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The user's config directory, in the test's own folder."""
-    home = tmp_path / "config"
-    monkeypatch.setattr(platformdirs, "user_config_dir", lambda *a, **k: str(home))
-    return home
+@pytest.fixture
+def config_home(own_config_dir: Path) -> Path:
+    """The user's config directory: the test's own (tests/conftest.py)."""
+    return own_config_dir
 
 
 def test_a_view_survives_a_new_store_instance_exactly(config_home: Path) -> None:
@@ -79,7 +76,7 @@ def test_saving_replaces_one_view_and_keeps_the_others_in_order() -> None:
 
 def test_a_broken_file_is_one_clear_error_and_is_never_overwritten() -> None:
     path = views_file()
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('[views.a]\nsort = "created_at:desc"\nstatus = ["open"\n', encoding="utf-8")
     before = path.read_bytes()
     with pytest.raises(InvalidInput, match="not valid TOML"):
@@ -102,7 +99,7 @@ def test_a_broken_file_is_one_clear_error_and_is_never_overwritten() -> None:
     ],
 )
 def test_a_wrong_value_names_the_view_and_the_key(table: str, message: str) -> None:
-    views_file().parent.mkdir(parents=True)
+    views_file().parent.mkdir(parents=True, exist_ok=True)
     views_file().write_text(f"[views.v]\n{table}\n", encoding="utf-8")
     with pytest.raises(InvalidInput) as caught:
         ViewStore().load()
@@ -150,7 +147,7 @@ DATA = [
     conversation(
         "c-3", "2026-11-24T10:00:00Z", status="in_progress", group_id="sales", agent_id="ana",
         assigned_at="2026-11-24T10:00:00Z", tags=["vip"],
-    ),  # fmt: skip
+    ),
     conversation("c-4", "2026-11-23T10:00:00Z", group_id="sales", status="closed", closed_at="2026-11-24T10:00:00Z"),
 ]
 
@@ -201,7 +198,7 @@ def test_an_unknown_view_or_a_broken_file_is_exit_2_and_one_line(env: dict[str, 
     assert result.exit_code == 2 and result.stderr == "chatadmin: no saved view 'nope' (saved: none yet)\n"
     result = run(env, "--view", "nope")  # the console is never opened
     assert result.exit_code == 2 and result.stderr.startswith("chatadmin: no saved view 'nope'")
-    views_file().parent.mkdir(parents=True)
+    views_file().parent.mkdir(parents=True, exist_ok=True)
     views_file().write_text("[views\n", encoding="utf-8")
     result = run(env, "list", "--view", "nope")
     assert result.exit_code == 2 and "not valid TOML" in result.stderr and len(result.stderr.splitlines()) == 1

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, OptionList, Select, Static
@@ -32,11 +31,10 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(autouse=True)
-def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "config"
-    monkeypatch.setattr(platformdirs, "user_config_dir", lambda *a, **k: str(home))
-    return home
+@pytest.fixture
+def config_home(own_config_dir: Path) -> Path:
+    """The user's config directory: the test's own (tests/conftest.py)."""
+    return own_config_dir
 
 
 @pytest.fixture
@@ -172,7 +170,7 @@ def palette_hits(app: Any) -> int:
 
 
 async def test_a_key_remapped_in_the_config_file_works(store: NamedStore, config_home: Path) -> None:
-    config_home.mkdir(parents=True)
+    config_home.mkdir(parents=True, exist_ok=True)
     (config_home / "config.toml").write_text(
         '[keymap]\n"app.views" = "f2"\n"table.down" = "n"\n"no.such" = "x"\n', encoding="utf-8"
     )
