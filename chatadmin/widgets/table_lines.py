@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 
@@ -35,6 +36,8 @@ def header_line(columns: Sequence[Placed], sort: Sort, styles: Styles, width: in
         column = place.column
         is_sorted = column.sort is not None and column.sort is sort.key
         title = f"{place.title}{arrow}" if is_sorted else place.title
+        if is_sorted and cell_len(title) > place.width and column.short_title:
+            title = f"{column.short_title}{arrow}"  # the arrow matters more than the long title
         style = (sorted_style if is_sorted else header) + Style(meta={"header": column.key})
         if number:
             segments.append(Segment(" " * GAP, header))
