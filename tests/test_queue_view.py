@@ -68,7 +68,7 @@ async def test_one_key_opens_the_queue_longest_waiting_first_and_goes_back(store
         waits = [r.no_response_s for r in rows]
         assert waits == sorted(waits, reverse=True)
         assert not app.filter_bar.display
-        assert str(app.query_one(StatusLine).visual).startswith("Unassigned queue")
+        assert "● live  ·  Unassigned queue" in str(app.query_one(StatusLine).visual)
         await pilot.press("u")
         await settle(pilot)
         assert (app.table.filters, app.table.sort) == before and app.filter_bar.display

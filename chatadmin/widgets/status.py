@@ -1,4 +1,4 @@
-"""The status line under the table: the view, position, "N of M conversations", marks, sort, live state, zone."""
+"""The status line under the table: live or paused, the view, position, "N of M conversations", marks, sort, zone."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ class StatusLine(Static):
     ) -> None:
         """``paused``: the live view waits for the user; ``queue``: the list is the unassigned queue."""
         parts: list[Content | tuple[str, str] | str] = []
+        # first, so that a narrow screen still shows it: whether the list moves on by itself
+        parts.append(("❚❚ paused", "bold $text-warning") if paused else ("● live", "$text-success"))
+        parts.append(("  ·  ", "$text-muted"))
         if queue:
             parts += [("Unassigned queue", "bold $text-warning"), ("  ·  ", "$text-muted")]
         if total is None:
@@ -57,7 +60,5 @@ class StatusLine(Static):
             parts.append(("  ·  reading…", "$text-muted italic"))
         arrow = "▼" if sort.descending else "▲"
         parts += [("  ·  by ", "$text-muted"), f"{SORT_TITLES.get(sort.key, sort.key.value)} {arrow}"]
-        parts.append(("  ·  ", "$text-muted"))
-        parts.append(("❚❚ paused", "bold $text-warning") if paused else ("● live", "$text-success"))
         parts.append((f"  ·  {zone}", "$text-muted"))
         self.update(Content.assemble(*parts))
