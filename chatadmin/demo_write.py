@@ -3,10 +3,11 @@
 The importer's :class:`~chatadmin.store.bulk.BulkWriter` builds pydantic records, dicts and
 SQLAlchemy bind parameters for every row: right for files, too slow for a million generated
 conversations. Here rows are plain tuples with explicit primary keys, handed to the driver
-through ``Connection.exec_driver_sql``; the derived columns still come from
-:func:`chatadmin.store.derive.derive`, so they follow the same definitions as every other write.
-A writer thread runs the inserts while the main thread draws the next chunk (the database
-driver releases the GIL while it works), so drawing and writing overlap on two cores.
+(executemany through ``Connection.exec_driver_sql``, or COPY on PostgreSQL); the derived
+columns still come from :func:`chatadmin.store.derive.derive`, so they follow the same
+definitions as every other write. A writer thread runs the inserts while the main thread draws
+the next chunk (the database driver releases the GIL while it works), so drawing and writing
+overlap on two cores.
 """
 
 from __future__ import annotations

@@ -243,6 +243,34 @@ def test_an_empty_store_is_filled_with_its_indexes_triggers_and_search_intact(db
         store.dispose()
 
 
+def test_the_store_takes_ordinary_writes_and_imports_afterwards(demo_url: str, clock: Clock) -> None:
+    """Primary keys the demo gave explicitly leave every sequence past them (PostgreSQL)."""
+    store = SqlStore.open(demo_url, clock)
+    try:
+        waiting = next(store.iter_conversations(ConversationFilter(statuses=frozenset({Status.OPEN}))))
+        store.add_note(waiting.id, "Cliente pide llamada")
+        store.set_tags(waiting.id, [*waiting.tags, "a-brand-new-tag"])
+        result = store.transfer(waiting.id, "support")
+        assert result.group == "support"
+    finally:
+        store.dispose()
+    engine = make_engine(demo_url)
+    try:
+        lines = [
+            '{"type":"group","id":"wholesale-desk","name":"Mayoreo"}',
+            '{"type":"agent","id":"new.agent","name":"Nueva Agente","groups":["wholesale-desk"]}',
+            (
+                '{"type":"conversation","id":"c-new","customer":{"phone":"+525598765432","name":"Nuevo"},'
+                '"group":"wholesale-desk","status":"open","created_at":"2026-11-24T17:00:00Z","tags":["another-new-tag"],'
+                '"messages":[{"at":"2026-11-24T17:00:00Z","from":"customer","text":"Hola"}]}'
+            ),
+        ]
+        import_ndjson(engine, lines, "more.ndjson")
+    finally:
+        engine.dispose()
+    assert '"id":"c-new"' in export(demo_url)
+
+
 # -- realistic ------------------------------------------------------------------------------
 
 
