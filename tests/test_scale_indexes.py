@@ -253,6 +253,8 @@ SQLITE_SORT_INDEXES = [
     (Sort(key=SortKey.CUSTOMER_PHONE, descending=True), "SCAN customers USING COVERING INDEX ix_customers_phone"),
     (Sort(key=SortKey.INACTIVITY, descending=True), "ix_conversations_last_message_at"),
     (Sort(key=SortKey.RESPONSE_CREATION, descending=True), "ix_conversations_response_creation_s"),
+    (Sort(key=SortKey.NO_RESPONSE, descending=True), "ix_conversations_no_response"),
+    (Sort(key=SortKey.NO_RESPONSE, descending=False), "ix_conversations_no_response"),
 ]
 
 
@@ -283,6 +285,17 @@ def test_sqlite_deep_pages_find_their_keys_on_the_index_alone(sqlite_store: SqlS
     assert [row.id for row in sqlite_store.list_conversations(offset=2, limit=5).rows] == ["c1"]
 
 
+def test_sqlite_no_response_sort_reads_both_ends_from_its_index(sqlite_store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chatadmin.store import paging
+
+    monkeypatch.setattr(paging, "DEEP_OFFSET", 1)
+    for descending in (True, False):
+        sort = Sort(key=SortKey.NO_RESPONSE, descending=descending)
+        plans = sqlite_plans(sqlite_store, lambda s=sort: sqlite_store.list_conversations(sort=s, offset=2, limit=1))
+        keys = using(plans, "ix_conversations_no_response")  # the key subquery's plan comes first
+        assert keys and "TEMP B-TREE" not in keys[0], plans
+
+
 def test_sqlite_metrics_read_todays_assignments_from_the_events_index_alone(sqlite_store: SqlStore) -> None:
     plans = sqlite_plans(sqlite_store, sqlite_store.metrics)
     assert using(plans, "COVERING INDEX ix_events_at_kind_to_group_pk_conversation_pk"), plans
@@ -307,6 +320,8 @@ PG_SORT_INDEXES = [
     (Sort(key=SortKey.RESPONSE_CREATION, descending=True), "ix_conversations_response_creation_s_desc"),
     (Sort(key=SortKey.RESPONSE_ASSIGNMENT, descending=True), "ix_conversations_response_assignment_s_desc"),
     (Sort(key=SortKey.CUSTOMER_NAME, descending=False), "ix_customers_name_fold"),
+    (Sort(key=SortKey.NO_RESPONSE, descending=True), "ix_conversations_no_response "),
+    (Sort(key=SortKey.NO_RESPONSE, descending=False), "ix_conversations_no_response_desc"),
 ]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, literal_column, select
 from sqlalchemy.orm import aliased
 
 from chatadmin.clock import Clock
@@ -156,7 +156,8 @@ def sort_columns(sort: Sort, now: datetime, backwards: bool = False) -> list[Any
     elif key is SortKey.RESPONSE_ASSIGNMENT:
         expression = C.response_assignment_s
     elif key is SortKey.NO_RESPONSE:
-        expression = case((C.status != Status.CLOSED.value, C.waiting_since), else_=None)
+        # the status as a literal, not a parameter: an index holds this very expression (migration 0006)
+        expression = case((C.status != literal_column(f"'{Status.CLOSED.value}'"), C.waiting_since), else_=None)
         reverse = True
     else:  # SortKey.SENT_BY
         expression = C.sent_by
