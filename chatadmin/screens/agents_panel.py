@@ -104,7 +104,7 @@ class AgentsPanelScreen(WorkerOutcomes, Screen[None]):
     AgentsPanelScreen .line { height: auto; }
     AgentsPanelScreen .heading { margin-top: 1; text-style: bold; }
     AgentsPanelScreen #agents-hint { color: $text-muted; }
-    AgentsPanelScreen #agents-table { height: auto; max-height: 1fr; min-height: 4; }
+    AgentsPanelScreen #agents-table { height: 1fr; min-height: 4; }
     AgentsPanelScreen #agents-status { color: $success; }
     AgentsPanelScreen #agents-status.error { color: $error; }
     AgentsPanelScreen.-narrow GroupLine > .peak { display: none; }
