@@ -20,6 +20,7 @@ from chatadmin.screens.routing_panel import RoutingPanelScreen
 from chatadmin.screens.views import ViewsScreen
 from chatadmin.store.sql import SqlStore
 from chatadmin.widgets.activity import GroupLine, chart_data
+from chatadmin.widgets.commands import ConsoleCommands
 from tests.console_fixtures import NOW, NamedStore, open_store, settle
 
 SIZE = (120, 40)
@@ -225,6 +226,9 @@ async def test_list_keys_do_nothing_under_the_panel_and_escape_goes_back(store: 
         await pilot.press("e", "v")
         await pilot.pause()
         assert app.screen is screen
+        # the palette opened over the panel offers none of the list's commands either
+        assert ConsoleCommands(screen)._commands() == []
+        assert "export: the list" in [c.text for c in ConsoleCommands(app.screen_stack[0])._commands()]
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.screen_stack[0]

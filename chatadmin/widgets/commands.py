@@ -75,6 +75,8 @@ class ConsoleCommands(Provider):
         app = self.app
         if not isinstance(app, ChatAdminApp) or not app.main_screen_ready:
             return []
+        if self.screen is not app.screen_stack[0]:
+            return []  # opened over a panel or a dialog: the list's commands do not apply there
         return list(commands(cast(ChatAdminApp, app)))
 
     async def discover(self) -> Hits:
