@@ -5,7 +5,8 @@ empty store with five groups, two to three dozen agents and ``conversations`` co
 the 30 days before ``now``; the same seed and ``now`` give the same store, row for row.
 ``demo_exists(url)`` tells whether the store already holds data, and ``rich_progress()`` is a
 progress bar to pass as ``progress``. See ``demo_draw`` (what is drawn), ``demo_chats`` (how a
-conversation unfolds) and ``demo_write`` (how the rows reach the database).
+conversation unfolds), ``demo_feed`` (drawing in a second process) and ``demo_write`` (how the
+rows reach the database).
 """
 
 from __future__ import annotations
@@ -16,26 +17,26 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, select, table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 
-from chatadmin.demo_draw import DemoPlan, settle_agents, tally
+from chatadmin.demo_draw import DemoPlan
+from chatadmin.demo_feed import Feed, Settled
+from chatadmin.demo_world import GROUPS
 from chatadmin.demo_write import (
     Inserter,
-    RowMaker,
-    Writer,
     defer_upkeep,
     settle_team,
+    write_chunk,
     write_team,
 )
 from chatadmin.errors import InvalidInput
 from chatadmin.store.engine import database_url, describe_url, make_engine, upgrade
 
-CHUNK = 20_000  # conversations per batch of inserts
+FORK = True  # draw in a forked process where the platform can fork (tests turn it off to compare)
 
 Progress = Callable[[int, int], None]
 
@@ -88,7 +89,7 @@ def create_demo_store(
 
     ``now`` (aware) is the end of the 30 days the conversations span, and ``zone`` the team's
     zone (its working hours and "today"). ``progress(done, total)`` is called as conversations
-    are written, from a writer thread. A new SQLite file is built as a ``.partial`` file next to
+    are written. A new SQLite file is built as a ``.partial`` file next to
     the target, without a journal, and moved into place when complete; an existing empty store
     is filled in one transaction. Either way an interrupted run leaves no half store. Raises
     :class:`InvalidInput` when the store already holds data (it is never touched then).
@@ -138,7 +139,8 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
     try:
         upgrade(engine)
         engine.dispose()
-        with engine.connect() as connection:
+        # the drawing process starts before the store is opened, so it holds no connection to it
+        with Feed(plan, fork=FORK) as source, engine.connect() as connection:
             driver = connection.connection.dbapi_connection
             if fast_file:
                 # a throwaway file until it is complete: no journal, no syncs, a big cache
@@ -150,20 +152,18 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
                 write_team(inserter, plan.agents)
                 if progress is not None:
                     progress(0, total)
-                writer = Writer(inserter, None if progress is None else lambda done: progress(done, total))
-                rows = RowMaker(plan.agents)
-                waiting: dict[str, int] = {}
-                loads: dict[str, int] = {}
-                chats = plan.chats()
-                try:
-                    while batch := list(islice(chats, CHUNK)):
-                        for chat in batch:
-                            tally(chat, waiting, loads)
-                        writer.put(rows.chunk(batch))
-                finally:
-                    writer.close()
-                settle_agents(plan.agents, waiting, loads, plan.hours.working(plan.now))
-                settle_team(connection, plan.agents, rows.tally, total)
+                written = 0
+                for item in source:
+                    if isinstance(item, Settled):
+                        settled = item
+                        break
+                    write_chunk(inserter, item)
+                    written += item.conversations
+                    if progress is not None:
+                        progress(written, total)
+                for agent, (available, max_active) in zip(plan.agents, settled.agents, strict=True):
+                    agent.available, agent.max_active = available, max_active
+                settle_team(connection, plan.agents, settled.tally, total)
                 restore()
             if fast_file:
                 driver.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
@@ -171,7 +171,7 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
         engine.dispose()
         if collecting:
             gc.enable()
-    return DemoSummary(groups=len(rows.group_pk), agents=len(plan.agents), customers=rows.customers, conversations=total)
+    return DemoSummary(groups=len(GROUPS), agents=len(plan.agents), customers=settled.customers, conversations=total)
 
 
 @contextmanager

@@ -1,19 +1,15 @@
-"""Writing the demo store's rows fast: one executemany per table and chunk, in a writer thread.
+"""Writing the demo store's rows fast: plain tuples, one executemany (or COPY) per table and chunk.
 
 The importer's :class:`~chatadmin.store.bulk.BulkWriter` builds pydantic records, dicts and
 SQLAlchemy bind parameters for every row: right for files, too slow for a million generated
 conversations. Here rows are plain tuples with explicit primary keys, handed to the driver
 (executemany through ``Connection.exec_driver_sql``, or COPY on PostgreSQL); the derived
 columns still come from :func:`chatadmin.store.derive.derive`, so they follow the same
-definitions as every other write. A writer thread runs the inserts while the main thread draws
-the next chunk (the database driver releases the GIL while it works), so drawing and writing
-overlap on two cores.
+definitions as every other write.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -288,41 +284,10 @@ def defer_upkeep(connection: Connection) -> Callable[[], None]:
     return restore
 
 
-class Writer:
-    """Inserts chunks on a thread of its own, so that drawing the next chunk overlaps the writing."""
+ORDER = (TagRow, CustomerRow, ConversationRecord, MessageRow, NoteRow, EventRow, ConversationTag)
 
-    ORDER = (TagRow, CustomerRow, ConversationRecord, MessageRow, NoteRow, EventRow, ConversationTag)
 
-    def __init__(self, inserter: Inserter, progress: Callable[[int], None] | None = None) -> None:
-        self.inserter = inserter
-        self.progress = progress
-        self.written = 0
-        self.error: BaseException | None = None
-        self._queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)
-        self._thread = threading.Thread(target=self._run, name="demo-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (chunk := self._queue.get()) is not None:
-            if self.error is not None:
-                continue  # drain, so that the producer never blocks
-            try:
-                for model in self.ORDER:
-                    self.inserter.insert(model, chunk.rows[model])
-                self.written += chunk.conversations
-                if self.progress is not None:
-                    self.progress(self.written)
-            except BaseException as exc:  # noqa: BLE001 - handed to the producer in close()
-                self.error = exc
-
-    def put(self, chunk: Chunk) -> None:
-        if self.error is not None:
-            raise self.error
-        self._queue.put(chunk)
-
-    def close(self) -> None:
-        """Wait for every chunk to be written; raise what the writer met."""
-        self._queue.put(None)
-        self._thread.join()
-        if self.error is not None:
-            raise self.error
+def write_chunk(inserter: Inserter, chunk: Chunk) -> None:
+    """One chunk's rows, table by table in an order that satisfies the foreign keys."""
+    for model in ORDER:
+        inserter.insert(model, chunk.rows[model])

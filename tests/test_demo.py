@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -14,7 +16,7 @@ import phonenumbers
 import pytest
 import sqlalchemy as sa
 
-from chatadmin import demo_es, demo_pt
+from chatadmin import demo, demo_es, demo_feed, demo_pt, demo_write
 from chatadmin.clock import Clock, parse_instant
 from chatadmin.demo import create_demo_store, demo_exists, rich_progress
 from chatadmin.demo_customers import COUNTRIES
@@ -420,6 +422,42 @@ def test_a_file_that_is_not_a_store_is_left_alone(clock: Clock, tmp_path: Path) 
     with pytest.raises(InvalidInput, match="cannot read the store"):
         build(str(path), clock, size=20)
     assert path.read_text() == "not a database, " * 100
+
+
+def test_drawing_in_a_child_process_or_in_process_gives_the_same_store(
+    clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forked = f"sqlite:///{tmp_path / 'forked.sqlite3'}"
+    build(forked, clock, size=120)
+    monkeypatch.setattr(demo, "FORK", False)
+    local = f"sqlite:///{tmp_path / 'local.sqlite3'}"
+    build(local, clock, size=120)
+    assert export(forked) == export(local)
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "in-process"])
+def test_a_failure_while_drawing_reaches_the_caller_and_leaves_nothing(
+    fork: bool, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: object, chats: object) -> None:
+        raise ValueError("no more conversations today")
+
+    monkeypatch.setattr(demo, "FORK", fork)
+    monkeypatch.setattr(demo_write.RowMaker, "chunk", broken)
+    with pytest.raises(ValueError, match="no more conversations today"):
+        build(str(tmp_path / "broken.sqlite3"), clock, size=50)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_drawing_process_that_dies_is_reported(clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def die(plan: object, chunk_size: int = 0) -> Iterator[object]:
+        os._exit(3)
+        yield
+
+    monkeypatch.setattr(demo_feed, "produce", die)
+    with pytest.raises(RuntimeError, match="ended early .exit code 3"):
+        build(str(tmp_path / "dead.sqlite3"), clock, size=50)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_rich_progress_draws_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
