@@ -76,6 +76,12 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (the console's Pilot tests) run on asyncio."""
+    return "asyncio"
+
+
 @pytest.fixture(autouse=True)
 def own_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test reads or writes the user's own config directory (settings, keymap, saved views)."""

@@ -28,11 +28,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def store(sqlite_url: str, clock: Clock) -> Iterator[NamedStore]:
     store = open_store(sqlite_url, clock)
     yield store

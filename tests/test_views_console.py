@@ -27,11 +27,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def config_home(own_config_dir: Path) -> Path:
     """The user's config directory: the test's own (tests/conftest.py)."""
     return own_config_dir
