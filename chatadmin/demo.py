@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, select, table
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from chatadmin.demo_draw import DemoPlan
 from chatadmin.demo_feed import Feed, Settled
@@ -33,7 +33,7 @@ from chatadmin.demo_write import (
     write_chunk,
     write_team,
 )
-from chatadmin.errors import InvalidInput
+from chatadmin.errors import BackendUnavailable, InvalidInput
 from chatadmin.store.engine import database_url, describe_url, make_engine, upgrade
 
 FORK = True  # draw in a forked process where the platform can fork (tests turn it off to compare)
@@ -56,6 +56,10 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def _first_line(error: BaseException | None) -> str:
+    return (str(error) or type(error).__name__).strip().splitlines()[0]
+
+
 def demo_exists(url: str) -> bool:
     """Whether the store at ``url`` (a URL or a file path) already holds groups, agents or conversations."""
     url = database_url(url)
@@ -70,8 +74,10 @@ def demo_exists(url: str) -> bool:
                 if name in tables and connection.execute(select(1).select_from(table(name)).limit(1)).first():
                     return True
         return False
+    except OperationalError as exc:
+        raise BackendUnavailable(f"cannot open the store at {describe_url(url)}: {_first_line(exc.orig)}") from None
     except DatabaseError as exc:
-        raise InvalidInput(f"cannot read the store at {describe_url(url)}: {exc.orig}") from None
+        raise InvalidInput(f"cannot read the store at {describe_url(url)}: {_first_line(exc.orig)}") from None
     finally:
         engine.dispose()
 

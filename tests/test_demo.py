@@ -22,7 +22,7 @@ from chatadmin.demo import create_demo_store, demo_exists, rich_progress
 from chatadmin.demo_customers import COUNTRIES
 from chatadmin.demo_world import Dice
 from chatadmin.domain import ConversationFilter, Role, RoutingRule, Sender, Status
-from chatadmin.errors import InvalidInput
+from chatadmin.errors import BackendUnavailable, InvalidInput
 from chatadmin.ndjson import AgentRecord, ConversationRecord, GroupRecord
 from chatadmin.phones import normalize_phone
 from chatadmin.routing import Candidate, eligible
@@ -392,6 +392,13 @@ def test_demo_exists_only_once_there_is_data_and_a_store_is_never_overwritten(cl
     with pytest.raises(InvalidInput, match="already holds data"):
         build(str(path), clock, size=60, seed=3)
     assert export(f"sqlite:///{path}") == before
+
+
+def test_an_unreachable_server_is_one_line_without_the_password(clock: Clock) -> None:
+    with pytest.raises(BackendUnavailable) as caught:
+        build("postgresql+psycopg://chatadmin:s3cret@127.0.0.1:1/demo", clock, size=10)
+    assert "s3cret" not in caught.value.message and "\n" not in caught.value.message
+    assert caught.value.message.startswith("cannot open the store at postgresql+psycopg://chatadmin:***@127.0.0.1:1/demo")
 
 
 def test_progress_counts_up_to_the_total(clock: Clock, tmp_path: Path) -> None:
