@@ -95,10 +95,11 @@ def create_demo_store(
 
     ``now`` (aware) is the end of the 30 days the conversations span, and ``zone`` the team's
     zone (its working hours and "today"). ``progress(done, total)`` is called as conversations
-    are written. A new SQLite file is built as a ``.partial`` file next to
-    the target, without a journal, and moved into place when complete; an existing empty store
-    is filled in one transaction. Either way an interrupted run leaves no half store. Raises
-    :class:`InvalidInput` when the store already holds data (it is never touched then).
+    are written. A new SQLite file is built as a ``.partial`` file next to the target, without
+    a journal, and moved into place when complete; an existing empty store is filled in one
+    transaction. Either way an interrupted run leaves no half store. Raises
+    :class:`InvalidInput` when the store already holds data (it is never touched then), and
+    :class:`BackendUnavailable` when it cannot be reached.
     """
     if now.tzinfo is None:
         raise InvalidInput("the demo's now needs a time zone")
@@ -159,6 +160,7 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
                 if progress is not None:
                     progress(0, total)
                 written = 0
+                settled: Settled | None = None
                 for item in source:
                     if isinstance(item, Settled):
                         settled = item
@@ -167,6 +169,8 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
                     written += item.conversations
                     if progress is not None:
                         progress(written, total)
+                if settled is None:
+                    raise RuntimeError("the demo's drawing ended without the team's final state")
                 for agent, (available, max_active) in zip(plan.agents, settled.agents, strict=True):
                     agent.available, agent.max_active = available, max_active
                 settle_team(connection, plan.agents, settled.tally, total)
@@ -177,7 +181,9 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
         engine.dispose()
         if collecting:
             gc.enable()
-    return DemoSummary(groups=len(GROUPS), agents=len(plan.agents), customers=settled.customers, conversations=total)
+    return DemoSummary(
+        groups=len(GROUPS), agents=len(plan.agents), customers=settled.customers, conversations=total
+    )
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from chatadmin.demo_chats import Chat, Simulator
@@ -37,7 +37,7 @@ class DemoPlan:
 
     seed: int
     now: int
-    zone: ZoneInfo
+    zone: tzinfo
     conversations: int
 
     def __post_init__(self) -> None:

@@ -6,7 +6,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from math import exp
 from statistics import NormalDist
 from typing import TYPE_CHECKING, TypeVar
@@ -220,7 +220,7 @@ class TeamHours:
     closes: list[int] = field(default_factory=list)
 
     @classmethod
-    def around(cls, zone: ZoneInfo, start: int, end: int) -> TeamHours:
+    def around(cls, zone: tzinfo, start: int, end: int) -> TeamHours:
         hours = cls()
         day = datetime.fromtimestamp(start, zone).date() - timedelta(days=1)
         last = datetime.fromtimestamp(end, zone).date() + timedelta(days=8)
