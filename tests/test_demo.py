@@ -16,11 +16,12 @@ import phonenumbers
 import pytest
 import sqlalchemy as sa
 
-from chatadmin import demo, demo_es, demo_feed, demo_pt, demo_write
+from chatadmin import demo
+from chatadmin.demo import es as demo_es, feed as demo_feed, pt as demo_pt, write as demo_write
 from chatadmin.clock import Clock, parse_instant
 from chatadmin.demo import create_demo_store, demo_exists, rich_progress
-from chatadmin.demo_customers import COUNTRIES
-from chatadmin.demo_world import Dice
+from chatadmin.demo.customers import COUNTRIES
+from chatadmin.demo.world import Dice
 from chatadmin.domain import ConversationFilter, Role, RoutingRule, Sender, Status
 from chatadmin.errors import BackendUnavailable, InvalidInput
 from chatadmin.ndjson import AgentRecord, ConversationRecord, GroupRecord

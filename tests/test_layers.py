@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BACKEND_PACKAGES = ["chatadmin.store", "chatadmin.routing", "chatadmin.server"]
+BACKEND_PACKAGES = ["chatadmin.store", "chatadmin.routing", "chatadmin.server", "chatadmin.demo"]
 BACKEND_MODULES = [
     "chatadmin.domain",
     "chatadmin.backend",

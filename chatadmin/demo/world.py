@@ -16,7 +16,7 @@ from chatadmin.domain import Role, RoutingConfig, RoutingRule
 from chatadmin.text import fold
 
 if TYPE_CHECKING:
-    from chatadmin.demo_customers import NamePools
+    from chatadmin.demo.customers import NamePools
 
 BRAND = "Casa Aurora"
 HOUR = 3600

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Table
 
-from chatadmin.demo_chats import ASSIGNED, TRANSFERRED, Chat
-from chatadmin.demo_world import GROUPS, DemoAgent
+from chatadmin.demo.chats import ASSIGNED, TRANSFERRED, Chat
+from chatadmin.demo.world import GROUPS, DemoAgent
 from chatadmin.domain import RoutingRule
 from chatadmin.store.bulk import CHANGES, TAG_SEPARATOR
 from chatadmin.store.derive import MessageFact, derive

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from faker import Faker
 
-from chatadmin.demo_world import Dice
+from chatadmin.demo.world import Dice
 
 # -- customers: numbers, zones, names ------------------------------------------------------
 

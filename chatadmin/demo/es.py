@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chatadmin.demo_text import Script, a, c, ending, transfer
+from chatadmin.demo.text import Script, a, c, ending, transfer
 
 GREETING = (
     "¡Hola! Gracias por escribir a {b} 😊 En un momento te atiende un asesor.",

@@ -4,8 +4,8 @@
 empty store with five groups, two to three dozen agents and ``conversations`` conversations of
 the 30 days before ``now``; the same seed and ``now`` give the same store, row for row.
 ``demo_exists(url)`` tells whether the store already holds data, and ``rich_progress()`` is a
-progress bar to pass as ``progress``. See ``demo_draw`` (what is drawn), ``demo_chats`` (how a
-conversation unfolds), ``demo_feed`` (drawing in a second process) and ``demo_write`` (how the
+progress bar to pass as ``progress``. See ``demo.draw`` (what is drawn), ``demo.chats`` (how a
+conversation unfolds), ``demo.feed`` (drawing in a second process) and ``demo.write`` (how the
 rows reach the database).
 """
 
@@ -23,10 +23,10 @@ from sqlalchemy import Engine, inspect, select, table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from chatadmin.demo_draw import DemoPlan
-from chatadmin.demo_feed import Feed, Settled
-from chatadmin.demo_world import GROUPS
-from chatadmin.demo_write import (
+from chatadmin.demo.draw import DemoPlan
+from chatadmin.demo.feed import Feed, Settled
+from chatadmin.demo.world import GROUPS
+from chatadmin.demo.write import (
     Inserter,
     defer_upkeep,
     settle_team,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
-from chatadmin import demo_es, demo_pt
-from chatadmin.demo_customers import Customer, price
-from chatadmin.demo_text import AGENT, CUSTOMER, KINDS, TRANSFER, Kind, Script
-from chatadmin.demo_world import BRAND, DAY, Desk, Dice, Team, TeamHours, cumulative
+from chatadmin.demo import es as demo_es, pt as demo_pt
+from chatadmin.demo.customers import Customer, price
+from chatadmin.demo.text import AGENT, CUSTOMER, KINDS, TRANSFER, Kind, Script
+from chatadmin.demo.world import BRAND, DAY, Desk, Dice, Team, TeamHours, cumulative
 from chatadmin.domain import EventKind, RoutingRule, Status
 
 ASSIGNED = EventKind.ASSIGNED.value

@@ -18,8 +18,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Self
 
-from chatadmin.demo_draw import DemoPlan, settle_agents, tally
-from chatadmin.demo_write import Chunk, RowMaker, Tally
+from chatadmin.demo.draw import DemoPlan, settle_agents, tally
+from chatadmin.demo.write import Chunk, RowMaker, Tally
 
 CHUNK = 20_000  # conversations per batch of rows
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from chatadmin.demo_chats import Chat, Simulator
-from chatadmin.demo_customers import COUNTRIES, MX_WHATSAPP_1, Customer, NamePools
-from chatadmin.demo_world import (
+from chatadmin.demo.chats import Chat, Simulator
+from chatadmin.demo.customers import COUNTRIES, MX_WHATSAPP_1, Customer, NamePools
+from chatadmin.demo.world import (
     DAY,
     GROUP_BY_ID,
     HOUR,

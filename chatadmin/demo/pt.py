@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chatadmin.demo_text import Script, a, c, ending, transfer
+from chatadmin.demo.text import Script, a, c, ending, transfer
 
 GREETING = (
     "Olá! Obrigado por falar com a {b} 😊 Em instantes um atendente vai te responder.",
