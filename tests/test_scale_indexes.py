@@ -30,7 +30,7 @@ RECORDS = [
     group("support", "Support"),
     agent("ana", ["sales"], name="Ana Pérez"),
     agent("bo", ["support"], name="Bo Silva"),
-    conversation("c1", "2026-11-24T08:00:00Z", name="José Pérez", phone="+525512345678"),
+    conversation("c1", "2026-11-24T08:00:00Z", name="José Pérez", phone="+525512345678", tags=["vip"]),
     conversation(
         "c2",
         "2026-11-24T09:00:00Z",
@@ -294,6 +294,16 @@ def test_sqlite_no_response_sort_reads_both_ends_from_its_index(sqlite_store: Sq
         plans = sqlite_plans(sqlite_store, lambda s=sort: sqlite_store.list_conversations(sort=s, offset=2, limit=1))
         keys = using(plans, "ix_conversations_no_response")  # the key subquery's plan comes first
         assert keys and "TEMP B-TREE" not in keys[0], plans
+
+
+def test_sqlite_common_tags_and_ratings_walk_the_list_order(sqlite_store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "BY_ROW_FACTOR", 0)  # every tag counts as common
+    for filters in (ConversationFilter(tags=frozenset({"vip"})), ConversationFilter(ratings=frozenset({4}))):
+        plans = sqlite_plans(sqlite_store, lambda f=filters: sqlite_store.list_conversations(f))
+        keys = using(plans, "ix_conversations_created_at_pk")
+        assert keys and "TEMP B-TREE" not in keys[0], plans
+    assert ids(sqlite_store.list_conversations(ConversationFilter(ratings=frozenset({4}))).rows) == ["c3"]
+    assert ids(sqlite_store.list_conversations(ConversationFilter(tags=frozenset({"vip"}))).rows) == ["c1"]
 
 
 def test_sqlite_metrics_read_todays_assignments_from_the_events_index_alone(sqlite_store: SqlStore) -> None:

@@ -79,11 +79,11 @@ def test_every_page_of_every_sort_is_the_slice_of_the_whole_list(
             assert_pages_match(store, ConversationFilter(), Sort(key=key, descending=descending))
 
 
-@pytest.mark.parametrize("factor", [0, 10**9], ids=["search-by-row", "search-by-customer"])
+@pytest.mark.parametrize("factor", [0, 10**9], ids=["by-row", "by-set"])
 def test_filtered_and_searched_pages_match_in_both_search_shapes(
     store: SqlStore, monkeypatch: pytest.MonkeyPatch, factor: int
 ) -> None:
-    # factor 0: every trigram search reads by row; a huge factor: every one by customer
+    # factor 0: every trigram search and tag filter reads by row; a huge factor: every one by customer (tag)
     monkeypatch.setattr(search, "BY_ROW_FACTOR", factor)
     monkeypatch.setattr(paging, "DEEP_OFFSET", 1)
     cases = [
@@ -95,6 +95,9 @@ def test_filtered_and_searched_pages_match_in_both_search_shapes(
         ConversationFilter(search="(787) 555", statuses=frozenset({Status.OPEN, Status.CLOSED})),
         ConversationFilter(statuses=frozenset({Status.IN_PROGRESS}), groups=frozenset({"sales"})),
         ConversationFilter(agents=frozenset({"bo", "bo2"})),
+        ConversationFilter(tags=frozenset({"vip", "lead"})),
+        ConversationFilter(tags=frozenset({"queja"}), search="jo"),
+        ConversationFilter(ratings=frozenset({5, 1})),
     ]
     sorts = [
         Sort(),

@@ -15,6 +15,8 @@ the end (the list is counted first, past ``DEEP_OFFSET``).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -22,8 +24,9 @@ from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from chatadmin.domain import Sort, SortKey
-from chatadmin.store.models import AgentRow, GroupRow
+from chatadmin.store.models import AgentRow, ConversationTag, GroupRow
 from chatadmin.store.query import ROW_COLUMNS, A, C, Cu, G, base_select, sort_columns
+from chatadmin.store import search
 
 # from this offset on, the list is counted and a page in its second half read from the end
 DEEP_OFFSET = 2000
@@ -35,6 +38,20 @@ _BLOCK_SORTS: dict[SortKey, tuple[type, Any]] = {
 }
 
 Where = list[ColumnElement[bool]]
+
+
+def tags_by_row(session: Session, tag_pks: Collection[int]) -> bool:
+    """Whether a page filtered by these tags is best read by row: many tagged conversations.
+
+    Counts them up to the same bound as a search (``sqrt(20 N)``) from the tags' index.
+    """
+    if not tag_pks:
+        return False
+    conversations = session.execute(select(func.max(C.pk))).scalar_one() or 0
+    bound = math.isqrt(search.BY_ROW_FACTOR * conversations)
+    tagged = select(ConversationTag.conversation_pk).where(ConversationTag.tag_pk.in_(sorted(tag_pks)))
+    found = session.execute(select(func.count()).select_from(tagged.limit(bound + 1).subquery())).scalar_one()
+    return int(found) > bound
 
 
 def count_select(where: Where) -> Select[Any]:

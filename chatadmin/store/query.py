@@ -71,11 +71,12 @@ def filter_conditions(
     pks: Mapping[str, Mapping[str, int]],
     scope_group_pks: frozenset[int] | None,
     search_shape: SearchShape = SearchShape.SET,
+    tags_by_row: bool = False,
 ) -> list[ColumnElement[bool]]:
     """SQL conditions for every filter; ``pks`` maps group/agent/tag ids to primary keys.
 
-    ``search_shape`` shapes the search for how the statement reads (see
-    :mod:`chatadmin.store.search`); the conversations it selects are the same in every shape.
+    ``search_shape`` and ``tags_by_row`` shape the search and the tag filter for how a page
+    reads (see :mod:`chatadmin.store.search`); the conversations they select are the same.
     """
     where: list[ColumnElement[bool]] = []
     if scope_group_pks is not None:
@@ -92,10 +93,20 @@ def filter_conditions(
         where.append(C.country.in_(sorted(filters.countries)))
     if filters.tags:
         tag_pks = sorted(pks["tags"][t] for t in filters.tags if t in pks["tags"])
-        tagged = select(ConversationTag.conversation_pk).where(ConversationTag.tag_pk.in_(tag_pks))
-        where.append(C.pk.in_(tagged) if tag_pks else false())
+        if not tag_pks:
+            where.append(false())
+        elif tags_by_row:  # each row checks its own tags while the page walks the sort order
+            tagged = select(ConversationTag.tag_pk).where(
+                ConversationTag.conversation_pk == C.pk, ConversationTag.tag_pk.in_(tag_pks)
+            )
+            where.append(tagged.exists())
+        else:
+            tagged = select(ConversationTag.conversation_pk).where(ConversationTag.tag_pk.in_(tag_pks))
+            where.append(C.pk.in_(tagged))
     if filters.ratings:
-        where.append(C.rating.in_(sorted(filters.ratings)))
+        # "+ 0": five ratings each hold a large share, so a page walks its sort order and checks
+        # the rating; left bare, the rating index would read every match and sort them all
+        where.append((C.rating + 0).in_(sorted(filters.ratings)))
     if filters.created_from is not None:
         where.append(C.created_at >= clock.day_bounds(filters.created_from)[0])
     if filters.created_to is not None:

@@ -51,7 +51,7 @@ from chatadmin.store.models import (
     NoteRow,
     TagRow,
 )
-from chatadmin.store.paging import count_select, read_page
+from chatadmin.store.paging import count_select, read_page, tags_by_row
 from chatadmin.store.query import ROW_COLUMNS, C, base_select, filter_conditions, sort_columns, to_row
 from chatadmin.store.search import SearchShape, page_shape
 
@@ -156,9 +156,11 @@ class SqlStore:
         return found
 
     def _where(self, session: Session, filters: ConversationFilter, now: Any, page: bool = False) -> list[Any]:
-        shape = page_shape(session, filters.search) if page and filters.search else SearchShape.SET
+        """The filter's conditions; ``page``: shaped for reading one page (same rows, faster plan)."""
         pks, scope = self._pks(session, filters), self._scope(session)
-        return filter_conditions(filters, self.clock, now, pks, scope, search_shape=shape)
+        shape = page_shape(session, filters.search) if page and filters.search else SearchShape.SET
+        by_row = page and bool(filters.tags) and tags_by_row(session, pks["tags"].values())
+        return filter_conditions(filters, self.clock, now, pks, scope, search_shape=shape, tags_by_row=by_row)
 
     # -- reading ----------------------------------------------------------------------------
 
