@@ -210,7 +210,10 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
 
     def _done(self, group: str, result: object) -> None:
         if isinstance(result, Polled):
-            self._poll_failed = False
+            if self._poll_failed:  # the store (or server) answers again after an outage
+                self._poll_failed = False
+                self.query_one(MetricsBar).stale = False
+                self.say("The store answers again")
             self.polled(result)
         elif isinstance(result, Choices):
             self.filter_bar.set_choices(result.groups, result.agents, result.countries, result.tags)
