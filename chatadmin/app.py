@@ -308,6 +308,8 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         self.table.set_query(self.table.filters, sort)
 
     def _show_status(self) -> None:
+        if self.list_gone:
+            return  # a late message while the console closes: nothing left to show it on
         table = self.table
         self.query_one(StatusLine).show(
             cursor=table.cursor,

@@ -34,7 +34,7 @@ from chatadmin.demo.write import (
     write_team,
 )
 from chatadmin.errors import BackendUnavailable, InvalidInput
-from chatadmin.store.engine import database_url, describe_url, make_engine, upgrade
+from chatadmin.store.engine import database_url, describe_url, make_engine, refresh_statistics, upgrade
 
 FORK = True  # draw in a forked process where the platform can fork (tests turn it off to compare)
 
@@ -177,6 +177,7 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
                 restore()
             if fast_file:
                 driver.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+        refresh_statistics(engine)
     finally:
         engine.dispose()
         if collecting:

@@ -91,3 +91,14 @@ def upgrade(engine: Engine) -> None:
         raise BackendUnavailable(f"cannot open the store: {exc.orig}") from None
     if current != head:
         command.upgrade(config, "head")
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """After a bulk load: let the query planner see the new tables (PostgreSQL's ANALYZE,
+    SQLite's PRAGMA optimize); without it PostgreSQL may pick slow plans until autovacuum runs."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("ANALYZE")
+        elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA optimize")
+        connection.commit()

@@ -16,6 +16,7 @@ from chatadmin.domain import SYSTEM_ACTOR
 from chatadmin.errors import Conflict, InvalidInput
 from chatadmin.ndjson import RECORD_TYPES, AgentRecord, AnyRecord, ConversationRecord
 from chatadmin.store.bulk import CHUNK_SIZE, BulkWriter, ImportSummary, write_records
+from chatadmin.store.engine import refresh_statistics
 from chatadmin.store.models import AgentRow, ConversationRecord as ConversationTable, GroupRow, Membership
 
 __all__ = ["ImportSummary", "Known", "import_ndjson", "parse_lines", "validated_chunks", "write_records"]
@@ -239,6 +240,10 @@ def validated_chunks(
         yield chunk
 
 
+# a load this large changes the planner's picture of the tables: gather statistics afterwards
+STATISTICS_AFTER = 1000
+
+
 def parse_lines(lines: Iterable[str], source: str, known: Known | None = None) -> list[AnyRecord]:
     """Every record of ``lines``, checked against each other and ``known`` (default: an empty store).
 
@@ -270,9 +275,12 @@ def import_ndjson(
                 for chunk in validated_chunks(lines, source, Known.of(connection), chunk_size):
                     for record in chunk:
                         writer.add(record)
-                return writer.finish()
+                summary = writer.finish()
         except IntegrityError:
             # someone else added the same id between our check and our write
             raise Conflict(
                 f"{source}: the store changed during the import; nothing was imported, try again"
             ) from None
+    if summary.conversations >= STATISTICS_AFTER:
+        refresh_statistics(engine)
+    return summary
