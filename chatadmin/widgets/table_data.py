@@ -65,7 +65,10 @@ class TableData:
             return False
         if self._incoming is not None:
             self._incoming_total = total
-            return False
+            if total:
+                return False
+            # the new query matches nothing: no read will come to swap its rows in, so show it now
+            self._swap()
         self.total = total
         return True
 
