@@ -24,10 +24,6 @@ pytestmark = pytest.mark.anyio
 OPEN_CHATS = 300
 CLOSED = ["s-closed-1", "s-closed-2", "s-closed-3"]
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 def sales_chat(ident: str, minutes_ago: int, *, closed: bool = False) -> dict[str, object]:
     from datetime import timedelta

@@ -35,10 +35,6 @@ SIZE = (120, 40)
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.fixture
 def store(sqlite_url: str, clock: Clock) -> Iterator[NamedStore]:

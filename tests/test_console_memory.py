@@ -21,10 +21,6 @@ PAGE = 100
 MAX_PAGES = 6
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.fixture(scope="module")
 def big_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NamedStore]:

@@ -45,10 +45,6 @@ from tests.screen_fixtures import (
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.fixture
 def store(db_url: str, clock: Clock) -> Iterator[SqlStore]:

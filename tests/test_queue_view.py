@@ -29,10 +29,6 @@ LONGEST_WAITING = Sort(key=SortKey.NO_RESPONSE, descending=True)
 THRESHOLDS = {"sales": WaitThresholds(warn=3600, breach=36000), "*": WaitThresholds(warn=72000, breach=108000)}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.fixture
 def store(sqlite_url: str, clock: Clock) -> Iterator[NamedStore]:
