@@ -306,10 +306,16 @@ def test_sqlite_common_tags_and_ratings_walk_the_list_order(sqlite_store: SqlSto
     assert ids(sqlite_store.list_conversations(ConversationFilter(tags=frozenset({"vip"}))).rows) == ["c1"]
 
 
-def test_sqlite_metrics_read_todays_assignments_from_the_events_index_alone(sqlite_store: SqlStore) -> None:
+def test_sqlite_metrics_count_each_groups_load_on_its_index_range(sqlite_store: SqlStore) -> None:
     plans = sqlite_plans(sqlite_store, sqlite_store.metrics)
-    assert using(plans, "COVERING INDEX ix_events_at_kind_to_group_pk_conversation_pk"), plans
+    assert using(plans, "COVERING INDEX ix_group_loads_group_pk_last_at (group_pk=? AND last_at>? AND last_at<?)"), plans
+    assert not using(plans, "SCAN events"), plans
     assert using(plans, "COVERING INDEX ix_conversations_status_pk"), plans
+
+
+def test_sqlite_group_activity_reads_todays_assignments_from_the_events_index_alone(sqlite_store: SqlStore) -> None:
+    plans = sqlite_plans(sqlite_store, sqlite_store.group_activity)
+    assert using(plans, "COVERING INDEX ix_events_at_kind_to_group_pk_conversation_pk"), plans
 
 
 # ---------------------------------------------------------------- PostgreSQL query plans
@@ -341,9 +347,9 @@ def test_postgresql_sorts_can_walk_their_index(pg_store: SqlStore, sort: Sort, i
     assert using(plans, index), plans
 
 
-def test_postgresql_metrics_can_read_the_events_index(pg_store: SqlStore) -> None:
+def test_postgresql_metrics_count_each_groups_load_on_its_index(pg_store: SqlStore) -> None:
     plans = pg_plans(pg_store, pg_store.metrics)
-    assert using(plans, "ix_events_at_kind_to_group_pk_conversation_pk"), plans
+    assert using(plans, "ix_group_loads_group_pk_last_at"), plans
 
 
 # ---------------------------------------------------------------- migrations

@@ -28,6 +28,7 @@ from chatadmin.store.models import (
     Counter,
     CustomerRow,
     EventRow,
+    GroupLoadRow,
     GroupRow,
     Membership,
     MessageRow,
@@ -54,6 +55,7 @@ COLUMNS: dict[type, tuple[str, ...]] = {
         "waiting_since", "first_reply_at", "response_creation_s", "response_assignment_s", "tag_list", "changed_seq",
     ),
     ConversationTag: ("conversation_pk", "tag_pk"),
+    GroupLoadRow: ("group_pk", "conversation_pk", "last_at"),
     MessageRow: ("conversation_pk", "at", "sender", "agent_pk", "text"),
     NoteRow: ("conversation_pk", "at", "author", "text"),
     EventRow: (
@@ -139,6 +141,7 @@ class RowMaker:
         messages: list[tuple[object, ...]] = []
         notes: list[tuple[object, ...]] = []
         events: list[tuple[object, ...]] = []
+        group_loads: list[tuple[object, ...]] = []
         tags: list[tuple[object, ...]] = []
         new_tags: list[tuple[object, ...]] = []
         instant = datetime.fromtimestamp
@@ -173,16 +176,21 @@ class RowMaker:
                 messages.append((pk, at * SECOND, sender, agent_pk.get(agent), text))
             for at, author, text in chat.notes:
                 notes.append((pk, at * SECOND, author, text))
+            loads: dict[int, int] = {}  # the latest assignment to each group
             for at, kind, actor, from_agent, from_group, to_agent, to_group, rule in chat.events:
                 events.append(
                     (pk, at * SECOND, kind, actor, agent_pk.get(from_agent), group_pk.get(from_group),
                      agent_pk.get(to_agent), group_pk.get(to_group), rule)
                 )
+                if to_group is not None and kind in ASSIGNING:
+                    g_pk = group_pk[to_group]
+                    loads[g_pk] = max(loads.get(g_pk, 0), at * SECOND)
                 if to_agent is not None and kind in ASSIGNING:
                     if last_assigned.get(to_agent, 0) < at:
                         last_assigned[to_agent] = at
                     if rule == ROUND_ROBIN and to_group is not None:
                         round_robin[to_group] = max(round_robin.get(to_group, (0, "")), (at, to_agent))
+            group_loads += [(g_pk, pk, at) for g_pk, at in loads.items()]
             for tag in chat.tags:
                 t_pk = tag_pk.get(tag)
                 if t_pk is None:
@@ -199,6 +207,7 @@ class RowMaker:
                 NoteRow: notes,
                 EventRow: events,
                 ConversationTag: tags,
+                GroupLoadRow: group_loads,
             },
         )
 
@@ -284,7 +293,7 @@ def defer_upkeep(connection: Connection) -> Callable[[], None]:
     return restore
 
 
-ORDER = (TagRow, CustomerRow, ConversationRecord, MessageRow, NoteRow, EventRow, ConversationTag)
+ORDER = (TagRow, CustomerRow, ConversationRecord, MessageRow, NoteRow, EventRow, ConversationTag, GroupLoadRow)
 
 
 def write_chunk(inserter: Inserter, chunk: Chunk) -> None:

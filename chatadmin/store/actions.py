@@ -30,6 +30,7 @@ from chatadmin.permissions import Action
 from chatadmin.routing.changes import Setting, cap, config_diff, flag
 from chatadmin.store import assign, routing_log
 from chatadmin.store.derive import seconds_between
+from chatadmin.store.metrics import note_assignment
 from chatadmin.store.models import (
     AgentRow,
     ConversationRecord,
@@ -147,6 +148,8 @@ def record_event(
             rule=rule,
         )
     )
+    if to_group_pk is not None and kind in (EventKind.ASSIGNED, EventKind.TRANSFERRED):
+        note_assignment(session, to_group_pk, conversation.pk, ctx.now)
 
 
 def assignment_response(session: Session, conversation: ConversationRecord) -> int | None:

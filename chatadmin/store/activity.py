@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import BigInteger, distinct, func, select, type_coerce
+from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from chatadmin.clock import Clock
-from chatadmin.domain import EventKind, GroupActivity, Status
+from chatadmin.domain import GroupActivity, Status
+from chatadmin.store.metrics import ASSIGNING, assigned_per_group
 from chatadmin.store.models import (
     ConversationRecord,
     EventRow,
@@ -18,14 +19,14 @@ from chatadmin.store.models import (
 )
 
 HOUR_US = 3600 * 1_000_000
-ASSIGNING = (EventKind.ASSIGNED.value, EventKind.TRANSFERRED.value)
 
 
 def group_activity(session: Session, clock: Clock, scope: frozenset[int] | None) -> list[GroupActivity]:
     """The groups (all, or the pks in ``scope``) by id, with queue and today's assignments per hour.
 
-    The events are read through the index on ``events(at, kind, to_group_pk, …)``: only
-    today's rows, counted in the database, so the cost follows today's activity, not the store.
+    The hours are read through the index on ``events(at, kind, to_group_pk, …)``: only
+    today's rows, counted in the database, so the cost follows today's activity, not the store;
+    the conversations assigned today per group come from ``group_loads`` (``store/metrics.py``).
     """
     now = clock.now()
     start, end = clock.day_bounds(clock.today())
@@ -49,13 +50,7 @@ def group_activity(session: Session, clock: Clock, scope: frozenset[int] | None)
     ):
         if int(index) < hours:  # later today (a fixed clock's future) is not drawn
             per_hour[group_pk][int(index)] += count
-    assigned = dict(
-        session.execute(
-            select(EventRow.to_group_pk, func.count(distinct(EventRow.conversation_pk)))
-            .where(*today)
-            .group_by(EventRow.to_group_pk)
-        ).all()
-    )
+    assigned = assigned_per_group(session, start, end, pks)
 
     C = ConversationRecord
     waiting = type_coerce(C.waiting_since, BigInteger)

@@ -13,6 +13,7 @@ from chatadmin.domain import SYSTEM_ACTOR, EventKind
 from chatadmin.ndjson import AgentRecord, ConversationRecord, EventRecord, GroupRecord
 from chatadmin.phones import country_of, digits
 from chatadmin.store.derive import MessageFact, derive
+from chatadmin.store.metrics import load_rows
 from chatadmin.store.models import (
     AgentRow,
     ConversationRecord as ConversationTable,
@@ -20,6 +21,7 @@ from chatadmin.store.models import (
     Counter,
     CustomerRow,
     EventRow,
+    GroupLoadRow,
     GroupRow,
     Membership,
     MessageRow,
@@ -213,6 +215,7 @@ class BulkWriter:
         self._insert(_table(MessageRow), messages)
         self._insert(_table(NoteRow), notes)
         self._insert(_table(EventRow), events)
+        self._insert(_table(GroupLoadRow), load_rows(events))
         self._insert(_table(ConversationTag), tags)
         self.summary.conversations += len(records)
         self.summary.messages += len(messages)
