@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, distinct, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from chatadmin.errors import BackendUnavailable, InvalidInput, NotFound
 from chatadmin.permissions import Action
 from chatadmin.store import actions, activity, changes
 from chatadmin.store.engine import describe_url, make_engine, upgrade
+from chatadmin.store.metrics import highest_load
 from chatadmin.store.models import (
     AgentRow,
     ConversationRecord,
@@ -277,28 +278,12 @@ class SqlStore:
             completed = session.scalar(
                 select(func.count()).select_from(C).where(C.closed_at >= start, C.closed_at < end, *scoped)
             )
-            assigned = func.count(distinct(EventRow.conversation_pk)).label("assigned")
-            load_where = [
-                EventRow.at >= start,
-                EventRow.at < end,
-                EventRow.kind.in_([EventKind.ASSIGNED.value, EventKind.TRANSFERRED.value]),
-                EventRow.to_group_pk.is_not(None),
-            ]
-            if scope is not None:
-                load_where.append(EventRow.to_group_pk.in_(sorted(scope)))
-            top = session.execute(
-                select(GroupRow.id, GroupRow.name, assigned)
-                .join(GroupRow, GroupRow.pk == EventRow.to_group_pk)
-                .where(*load_where)
-                .group_by(GroupRow.pk, GroupRow.id, GroupRow.name)
-                .order_by(assigned.desc(), GroupRow.id)
-                .limit(1)
-            ).first()
+            top = highest_load(session, start, end, scope)
         return Metrics(
             unassigned=counts.get(Status.OPEN.value, 0),
             active=counts.get(Status.IN_PROGRESS.value, 0),
             completed_today=int(completed or 0),
-            highest_load_group=GroupLoad(group=top.id, name=top.name, assigned_today=top.assigned) if top else None,
+            highest_load_group=GroupLoad(group=top[0], name=top[1], assigned_today=top[2]) if top else None,
             timezone=self.clock.zone_name,
             now=now,
         )
