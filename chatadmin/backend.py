@@ -57,7 +57,12 @@ class Backend(Protocol):
         sort: Sort = ...,
         offset: int = 0,
         limit: int = 50,
-    ) -> ConversationPage: ...
+        cursor: str | None = None,
+    ) -> ConversationPage:
+        """Rows ``offset`` to ``offset + limit`` of the list; or, with ``cursor`` (a page's
+        ``next_cursor`` or ``prev_cursor``, for the same filter and sort), the ``limit`` rows
+        right after (before) the row it stands on, however rows came, went or moved meanwhile."""
+        ...
 
     def iter_conversations(
         self, filters: ConversationFilter = ..., sort: Sort = ..., limit: int | None = None

@@ -132,9 +132,18 @@ class ConversationRow(Model):
 
 
 class ConversationPage(Model):
+    """Rows of the list, and cursors to the pages on either side of them.
+
+    ``offset`` is the offset asked for (0 for a page read from a cursor). ``next_cursor``
+    continues after the last row, ``prev_cursor`` before the first; each is null when nothing
+    lies that way (or the page is empty). A cursor belongs to the filter and sort it came with.
+    """
+
     rows: tuple[ConversationRow, ...]
     offset: int
     now: datetime
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
 
 
 class Message(Model):

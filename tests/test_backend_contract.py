@@ -495,3 +495,98 @@ def test_changes_since_says_too_many_past_its_cap(make_backend: MakeBackend) -> 
     assert everything.too_many and everything.ids == () and everything.seq >= MAX_CHANGES + 1
     last = backend.changes_since(everything.seq - MAX_CHANGES)
     assert not last.too_many and len(last.ids) == MAX_CHANGES
+
+
+# -- keyset paging ---------------------------------------------------------------------------
+
+PAGED = BASE + [
+    conversation("k-1", "2026-11-24T08:00:00Z", status="closed", closed_at="2026-11-24T09:00:00Z", rating=4,
+                 group_id="sales", agent_id="ana", assigned_at="2026-11-24T08:10:00Z", name="Zoe"),
+    conversation("k-2", "2026-11-24T08:00:00Z", status="closed", closed_at="2026-11-24T16:00:00Z", rating=4,
+                 group_id="sales", agent_id="bo", assigned_at="2026-11-24T08:05:00Z", name="álvaro"),
+    conversation("k-3", "2026-11-24T09:00:00Z", group_id="support", name="Alvaro",
+                 messages=[msg("2026-11-24T09:00:00Z", "customer")]),
+    conversation("k-4", "2026-11-24T10:00:00Z", status="in_progress", group_id="support", agent_id="bo",
+                 assigned_at="2026-11-24T10:30:00Z", phone="+5491123456789",
+                 messages=[msg("2026-11-24T10:00:00Z", "customer"), msg("2026-11-24T10:40:00Z", "agent", agent_id="bo")]),
+    conversation("k-5", "2026-11-24T10:00:00Z", status="closed", closed_at="2026-11-24T10:20:00Z", rating=1,
+                 name="Bea", phone="+34600111222"),
+    conversation("k-6", "2026-11-24T11:00:00Z", status="in_progress", group_id="sales", agent_id="ana",
+                 assigned_at="2026-11-24T11:00:00Z", messages=[msg("2026-11-24T17:00:00Z", "customer")]),
+    conversation("k-7", "2026-11-24T12:00:00Z", name="Bea"),
+]
+
+
+def walk(backend, sort: Sort, filters: ConversationFilter = ConversationFilter(), limit: int = 2):  # type: ignore[no-untyped-def]
+    """Every page of a list by next_cursor, then back by prev_cursor: the two walks' ids."""
+    pages = [backend.list_conversations(filters, sort, limit=limit)]
+    while pages[-1].next_cursor is not None:
+        assert len(pages) < 50
+        pages.append(backend.list_conversations(filters, sort, limit=limit, cursor=pages[-1].next_cursor))
+    back = [pages[-1]]
+    while back[-1].prev_cursor is not None:
+        assert len(back) < 50
+        back.append(backend.list_conversations(filters, sort, limit=limit, cursor=back[-1].prev_cursor))
+    assert pages[0].prev_cursor is None and back[-1].prev_cursor is None
+    return [ids(p.rows) for p in pages], [ids(p.rows) for p in reversed(back)]
+
+
+def test_a_cursor_walks_every_sort_both_ways_in_the_lists_order(make_backend: MakeBackend) -> None:
+    backend = make_backend(PAGED)
+    for key in SortKey:
+        for descending in (False, True):
+            sort = Sort(key=key, descending=descending)
+            expected = ids(backend.iter_conversations(sort=sort))
+            forward, backward = walk(backend, sort)
+            assert sum(forward, []) == expected, sort
+            assert forward == [expected[i : i + 2] for i in range(0, len(expected), 2)], sort
+            assert sum(backward, []) == expected, sort
+    # a filtered list, and a cursor taken from an offset page
+    open_only = ConversationFilter(statuses=frozenset({Status.OPEN, Status.IN_PROGRESS}))
+    forward, _ = walk(backend, Sort(key=SortKey.AGENT), open_only, limit=1)
+    assert sum(forward, []) == ids(backend.iter_conversations(open_only, Sort(key=SortKey.AGENT)))
+    middle = backend.list_conversations(sort=Sort(key=SortKey.ID, descending=False), offset=3, limit=2)
+    assert ids(middle.rows) == ["k-4", "k-5"] and middle.prev_cursor and middle.next_cursor
+    after = backend.list_conversations(sort=Sort(key=SortKey.ID, descending=False), limit=2, cursor=middle.next_cursor)
+    before = backend.list_conversations(sort=Sort(key=SortKey.ID, descending=False), limit=5, cursor=middle.prev_cursor)
+    assert ids(after.rows) == ["k-6", "k-7"] and after.next_cursor is None
+    assert ids(before.rows) == ["k-1", "k-2", "k-3"] and before.prev_cursor is None and after.offset == 0
+
+
+def test_a_cursor_walk_neither_skips_nor_repeats_while_rows_leave_enter_and_move(make_backend: MakeBackend) -> None:
+    backend = make_backend(PAGED)
+    waiting = ConversationFilter(statuses=frozenset({Status.OPEN, Status.IN_PROGRESS}))
+    newest = Sort()
+    first = backend.list_conversations(waiting, newest, limit=2)
+    assert ids(first.rows) == ["k-7", "k-6"]
+    backend.close_conversation("k-7")  # leaves the list before the cursor
+    backend.reopen_conversation("k-5")  # enters it after the cursor, where it belongs (10:00, after k-4 by key)
+    # an offset counts from the top, which moved: it would skip k-5
+    assert ids(backend.list_conversations(waiting, newest, offset=2, limit=2).rows) == ["k-4", "k-3"]
+    second = backend.list_conversations(waiting, newest, limit=2, cursor=first.next_cursor)
+    assert ids(second.rows) == ["k-5", "k-4"]
+    # by agent name (read block by block): a row moving to another agent moves; the rest stay put
+    by_agent = Sort(key=SortKey.AGENT, descending=False)
+    first = backend.list_conversations(sort=by_agent, limit=3)
+    assert ids(first.rows) == ["k-1", "k-6", "k-2"]  # Ana Pérez: k-1, k-6; Bo Silva: k-2, k-4
+    backend.transfer("k-6", "sales", "bo")  # now Bo's, after the cursor: seen again, as it moved
+    backend.unassign_conversation("k-4")  # from Bo's block to the unassigned, still after the cursor
+    rest = backend.list_conversations(sort=by_agent, limit=10, cursor=first.next_cursor)
+    assert ids(rest.rows) == ["k-6", "k-3", "k-4", "k-5", "k-7"]
+
+
+def test_a_cursor_belongs_to_its_filter_and_sort(make_backend: MakeBackend) -> None:
+    backend = make_backend(PAGED)
+    page = backend.list_conversations(limit=2)
+    cursor = page.next_cursor
+    assert cursor is not None
+    with pytest.raises(InvalidInput, match="another filter or sort"):
+        backend.list_conversations(sort=Sort(key=SortKey.ID), limit=2, cursor=cursor)
+    with pytest.raises(InvalidInput, match="another filter or sort"):
+        backend.list_conversations(ConversationFilter(groups=frozenset({"sales"})), limit=2, cursor=cursor)
+    with pytest.raises(InvalidInput, match="offset or a cursor"):
+        backend.list_conversations(offset=2, limit=2, cursor=cursor)
+    flipped = cursor[:10] + ("A" if cursor[10] != "A" else "B") + cursor[11:]
+    for bad in (flipped, "nope", "e30", cursor[:-3], "!" * 20):
+        with pytest.raises(InvalidInput):
+            backend.list_conversations(limit=2, cursor=bad)

@@ -29,6 +29,7 @@ from chatadmin.server.paths import ID_CONVERTOR  # noqa: F401 - paths below use 
 from chatadmin.server.protocol import Count
 from chatadmin.server.schemas import (
     NO_CONTROLS,
+    CursorParam,
     Limit,
     Offset,
     SortParam,
@@ -60,11 +61,20 @@ def whoami(store: Store) -> Response:
     return json(store.whoami().model_dump_json().encode())
 
 
-@router.get("/conversations", response_model=ConversationPage, summary="A page of the conversation list")
+@router.get(
+    "/conversations",
+    response_model=ConversationPage,
+    summary="A page of the conversation list, at an offset or past a cursor",
+)
 def list_conversations(
-    store: Store, filters: Filter, sort: SortParam = "created_at:desc", offset: Offset = 0, limit: Limit = 50
+    store: Store,
+    filters: Filter,
+    sort: SortParam = "created_at:desc",
+    offset: Offset = 0,
+    limit: Limit = 50,
+    cursor: CursorParam = None,
 ) -> Response:
-    page = store.list_conversations(filters, Sort.parse(sort), offset, limit)
+    page = store.list_conversations(filters, Sort.parse(sort), offset, limit, cursor)
     return json(page.model_dump_json().encode())
 
 

@@ -9,6 +9,7 @@ from fastapi import Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chatadmin.domain import SORT_ALIASES, ConversationFilter, SortKey, Status
+from chatadmin.store.cursor import MAX_CURSOR
 from chatadmin.store.sql import MAX_PAGE
 
 
@@ -108,3 +109,11 @@ def conversation_filter(
 SortParam = Annotated[str, Query(pattern=SORT_PATTERN, description="COL[:asc|desc]")]
 Offset = Annotated[int, Query(ge=0, le=MAX_SECONDS)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+CursorParam = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=MAX_CURSOR,
+        description="a page's next_cursor or prev_cursor, with the same filter and sort (offset 0)",
+    ),
+]

@@ -11,6 +11,11 @@ Three ways to find a page's primary keys, all giving exactly the order of ``sort
 
 Either way, a page in the second half of a long list is found walking the reverse order from
 the end (the list is counted first, past ``DEEP_OFFSET``).
+
+A page may also start at a row's key instead of an offset (keyset paging, :func:`read_from`):
+the rows after (or before) that key's sort value and primary key, found by a range on the
+sort order, so a walk neither skips nor repeats a row whose sort value did not change while
+other rows came, went or moved.
 """
 
 from __future__ import annotations
@@ -20,13 +25,39 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from chatadmin.domain import Sort, SortKey
-from chatadmin.store.models import AgentRow, ConversationTag, GroupRow
-from chatadmin.store.query import ROW_COLUMNS, A, C, Cu, G, base_select, sort_columns
+from chatadmin.domain import ConversationFilter, ConversationPage, Sort, SortKey
+from chatadmin.errors import InvalidInput
 from chatadmin.store import search
+from chatadmin.store.cursor import (
+    MAX_VALUE,
+    ListCursor,
+    encode,
+    filter_digest,
+    list_cursor,
+)
+from chatadmin.store.models import (
+    AgentRow,
+    ConversationTag,
+    GroupRow,
+    from_micros,
+    to_micros,
+)
+from chatadmin.store.query import (
+    ROW_COLUMNS,
+    A,
+    C,
+    Cu,
+    G,
+    base_select,
+    nullable_sort,
+    sort_columns,
+    sort_expression,
+    sort_value,
+    to_row,
+)
 
 # from this offset on, the list is counted and a page in its second half read from the end
 DEEP_OFFSET = 2000
@@ -38,6 +69,8 @@ _BLOCK_SORTS: dict[SortKey, tuple[type, Any]] = {
 }
 
 Where = list[ColumnElement[bool]]
+# a row's place in a sort order: its sort value (raw: text or number; None sorts last) and primary key
+Key = tuple[Any, int]
 
 
 def tags_by_row(session: Session, tag_pks: Collection[int]) -> bool:
@@ -89,17 +122,140 @@ def read_page(session: Session, where: Where, sort: Sort, now: datetime, offset:
             return []
     else:
         keys = page_keys(where, sort, now, backwards).offset(first).limit(size)
-    statement = base_select(*ROW_COLUMNS).where(C.pk.in_(keys)).order_by(*sort_columns(sort, now))
+    return _rows(session, keys, sort, now)
+
+
+def list_page(
+    session: Session,
+    where: Where,
+    filters: ConversationFilter,
+    sort: Sort,
+    now: datetime,
+    offset: int,
+    limit: int,
+    cursor: str | None,
+) -> ConversationPage:
+    """A page at ``offset``, or right past the row ``cursor`` names, with the cursors on either side.
+
+    A walk by cursors orders the duration sort at the instant of its first page (the cursor
+    carries it): durations of open conversations grow with the clock, so computed afresh they
+    would move rows across pages; computed at one instant, a row moves only when it is closed.
+    """
+    if cursor is None:
+        order_now = now
+        rows = read_page(session, where, sort, now, offset, limit + 1)
+        more_after, more_before = len(rows) > limit, offset > 0
+        rows = rows[:limit]
+    else:
+        if offset:
+            raise InvalidInput("give an offset or a cursor, not both")
+        start = list_cursor(cursor, filters, sort)
+        order_now = from_micros(start.n)
+        value = _value_of(session, sort, order_now, start.p) if start.r else start.k
+        rows = read_from(session, where, sort, order_now, (value, start.p), start.b, limit + 1)
+        if start.b:
+            more_after, more_before = True, len(rows) > limit
+            rows = rows[-limit:]
+        else:
+            more_after, more_before = len(rows) > limit, True
+            rows = rows[:limit]
+
+    def point(row: Row[Any], before: bool) -> str:
+        value, pk = key_of(row)
+        long = isinstance(value, str) and len(value) > MAX_VALUE
+        k = None if long else value
+        return encode(ListCursor(s=str(sort), f=filter_digest(filters), n=to_micros(order_now), k=k, p=pk, b=before, r=long))
+
+    return ConversationPage(
+        rows=tuple(to_row(r, now) for r in rows),
+        offset=0 if cursor else offset,
+        now=now,
+        next_cursor=point(rows[-1], False) if rows and more_after else None,
+        prev_cursor=point(rows[0], True) if rows and more_before else None,
+    )
+
+
+def _value_of(session: Session, sort: Sort, now: datetime, pk: int) -> Any:
+    """The sort value of the row ``pk`` now (for a cursor whose value was too long to carry)."""
+    found = session.execute(base_select(sort_value(sort.key, now)).where(C.pk == pk)).first()
+    if found is None:
+        raise InvalidInput("the row this cursor stands on is gone: start again without a cursor")
+    return found[0]
+
+
+def _rows(session: Session, keys: Any, sort: Sort, now: datetime) -> list[Row[Any]]:
+    """The rows of these keys in the order of ``sort``: ``ROW_COLUMNS`` and their ``sort_value``."""
+    columns = (*ROW_COLUMNS, sort_value(sort.key, now).label("sort_value"))
+    statement = base_select(*columns).where(C.pk.in_(keys)).order_by(*sort_columns(sort, now))
     return list(session.execute(statement).all())
 
 
-def _block_keys(session: Session, where: Where, sort: Sort, offset: int, limit: int, backwards: bool) -> list[int]:
+def key_of(row: Row[Any]) -> Key:
+    """Where a row read by :func:`read_page` or :func:`read_from` stands in its sort order."""
+    return row.sort_value, row.pk
+
+
+def read_from(
+    session: Session, where: Where, sort: Sort, now: datetime, key: Key, backwards: bool, limit: int
+) -> list[Row[Any]]:
+    """Up to ``limit`` rows right after ``key`` in the order of ``sort`` (``backwards``: right
+    before it), in that order either way; the row of ``key`` itself is not one of them.
+
+    ``now`` is the instant the sort is computed at (it matters to the duration sort only).
+    """
+    if sort.key in _BLOCK_SORTS:
+        keys: Any = _block_keys(session, where, sort, 0, limit, backwards, start=key)
+    else:
+        keys = []
+        for segment in _segments(sort, now, key, backwards):
+            keys += session.scalars(page_keys([*where, *segment], sort, now, backwards).limit(limit - len(keys)))
+            if len(keys) >= limit:
+                break
+    return _rows(session, keys, sort, now) if keys else []
+
+
+def _after_pk(sort: Sort, pk: int, backwards: bool) -> ColumnElement[bool]:
+    """Rows of the same sort value that come after (``backwards``: before) primary key ``pk``."""
+    return C.pk < pk if sort.descending != backwards else C.pk > pk
+
+
+def _segments(sort: Sort, now: datetime, key: Key, backwards: bool) -> list[Where]:
+    """The rows past ``key`` as conditions, one list per stretch of the order, read in turn.
+
+    Values and NULLs (which sort last) are separate stretches, so that each one is a plain
+    range on the sort's index: ``value >= v AND (value > v OR pk past p)``.
+    """
+    value, pk = key
+    _, reverse = sort_expression(sort.key, now)
+    raw = sort_value(sort.key, now)
+    if value is None:
+        nulls = [raw.is_(None), _after_pk(sort, pk, backwards)]
+        return [nulls, [raw.is_not(None)]] if backwards else [nulls]
+    upward = (sort.descending == reverse) != backwards  # the values grow along the reading order
+    beyond = raw > value if upward else raw < value
+    reach = raw >= value if upward else raw <= value
+    values = [reach, or_(beyond, and_(raw == value, _after_pk(sort, pk, backwards)))]
+    if backwards or not nullable_sort(sort.key):
+        return [values]
+    return [values, [raw.is_(None)]]
+
+
+def _block_keys(
+    session: Session,
+    where: Where,
+    sort: Sort,
+    offset: int,
+    limit: int,
+    backwards: bool,
+    start: Key | None = None,
+) -> list[int]:
     """Keys of a page sorted by agent (group) name: name blocks in order, each in key order, NULL last.
 
     ``backwards``: the same order reversed (NULL block first), for a page near the end.
 
     A block is read from its index at the offset still to skip; only a block that ends before
     that offset is counted, so the first pages cost a read or two whatever the list's length.
+    ``start``: only the rows after that key (``backwards``: before it), from the offset.
     """
     model, pointer = _BLOCK_SORTS[sort.key]
     # the database's own name order (its collation); agents of one name make one block
@@ -115,12 +271,17 @@ def _block_keys(session: Session, where: Where, sort: Sort, offset: int, limit: 
     blocks.append(None)
     if backwards:
         blocks.reverse()
+    extra: list[Where] = [[] for _ in blocks]
+    if start is not None:
+        blocks, extra = _blocks_past(session, model, sort, blocks, start, backwards)
     keys: list[int] = []
     skip, wanted = offset, limit
     order = C.pk.desc() if sort.descending != backwards else C.pk.asc()
-    for members in blocks:
+    for members, more in zip(blocks, extra, strict=True):
         inside = pointer.is_(None) if members is None else pointer.in_(members)
-        found = list(session.scalars(select(C.pk).where(*where, inside).order_by(order).offset(skip).limit(wanted)))
+        found = list(
+            session.scalars(select(C.pk).where(*where, inside, *more).order_by(order).offset(skip).limit(wanted))
+        )
         if found:
             keys += found
             wanted -= len(found)
@@ -128,5 +289,36 @@ def _block_keys(session: Session, where: Where, sort: Sort, offset: int, limit: 
             if wanted <= 0:
                 break
         elif skip:
-            skip -= session.scalar(count_select([*where, inside])) or 0
+            skip -= session.scalar(count_select([*where, inside, *more])) or 0
     return keys
+
+
+def _blocks_past(
+    session: Session, model: Any, sort: Sort, blocks: list[list[int] | None], start: Key, backwards: bool
+) -> tuple[list[list[int] | None], list[Where]]:
+    """The name blocks (in reading order) past ``start``, each with its extra conditions: the
+    block of the start's own name keeps only the rows past its primary key.
+
+    Which names come after the start's is the database's to say (its collation), as in the order.
+    """
+    name, pk = start
+    if name is None:  # the start is in the NULL block, last in the order
+        past: list[list[int] | None] = [None, *(b for b in blocks if b is not None)] if backwards else [None]
+        return past, [[_after_pk(sort, pk, backwards)], *([] for _ in past[1:])]
+    upward = sort.descending == backwards  # names grow along the reading order
+    beyond = set(session.scalars(select(model.pk).where(model.name > name if upward else model.name < name)))
+    same = set(session.scalars(select(model.pk).where(model.name == name)))
+    kept: list[list[int] | None] = []
+    extra: list[Where] = []
+    for members in blocks:
+        if members is None:
+            if not backwards:  # NULLs come after every name
+                kept.append(None)
+                extra.append([])
+        elif same.issuperset(members):
+            kept.append(members)
+            extra.append([_after_pk(sort, pk, backwards)])
+        elif beyond.issuperset(members):
+            kept.append(members)
+            extra.append([])
+    return kept, extra

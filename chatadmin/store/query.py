@@ -6,11 +6,31 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased
 
 from chatadmin.clock import Clock
-from chatadmin.domain import ConversationFilter, ConversationRow, Sender, Sort, SortKey, Status
+from chatadmin.domain import (
+    ConversationFilter,
+    ConversationRow,
+    Sender,
+    Sort,
+    SortKey,
+    Status,
+)
 from chatadmin.store.models import (
     AgentRow,
     ConversationRecord,
@@ -130,51 +150,71 @@ _NEVER_NULL = frozenset(
 )
 
 
+# sort keys whose value is text; the others are numbers (instants as UTC microseconds)
+TEXT_SORTS = frozenset(
+    {
+        SortKey.ID,
+        SortKey.CUSTOMER_PHONE,
+        SortKey.CUSTOMER_NAME,
+        SortKey.COUNTRY,
+        SortKey.AGENT,
+        SortKey.GROUP,
+        SortKey.STATUS,
+        SortKey.SENT_BY,
+    }
+)
+
+
+# sort keys that order on one column as it is
+_COLUMNS: dict[SortKey, Any] = {
+    SortKey.ID: C.id,
+    SortKey.CUSTOMER_PHONE: Cu.phone,
+    SortKey.CUSTOMER_NAME: Cu.name_fold,
+    SortKey.COUNTRY: C.country,
+    SortKey.AGENT: A.name,
+    SortKey.GROUP: G.name,
+    SortKey.CREATED_AT: C.created_at,
+    SortKey.RATING: C.rating,
+    SortKey.STATUS: C.status,
+    SortKey.RESPONSE_CREATION: C.response_creation_s,
+    SortKey.RESPONSE_ASSIGNMENT: C.response_assignment_s,
+    SortKey.SENT_BY: C.sent_by,
+}
+
+
+def sort_expression(key: SortKey, now: datetime) -> tuple[Any, bool]:
+    """The expression a sort orders on, and whether it runs reversed (it grows as the value shrinks)."""
+    if key in _COLUMNS:
+        return _COLUMNS[key], False
+    if key is SortKey.DURATION:
+        return func.coalesce(C.closed_at, literal(to_micros(now))) - C.created_at, False
+    # "inactivity" and "time without response" grow as the instant shrinks: sort on the instant, reversed
+    if key is SortKey.INACTIVITY:
+        return C.last_message_at, True
+    # SortKey.NO_RESPONSE: the status as a literal, not a parameter: an index holds this very
+    # expression (migration 0006)
+    return case((C.status != literal_column(f"'{Status.CLOSED.value}'"), C.waiting_since), else_=None), True
+
+
+def sort_value(key: SortKey, now: datetime) -> Any:
+    """The value a row is sorted on, raw: text, or a number (instants in UTC microseconds)."""
+    expression, _ = sort_expression(key, now)
+    return type_coerce(expression, String() if key in TEXT_SORTS else BigInteger())
+
+
+def nullable_sort(key: SortKey) -> bool:
+    return key not in _NEVER_NULL
+
+
 def sort_columns(sort: Sort, now: datetime, backwards: bool = False) -> list[Any]:
     """ORDER BY for a sort; nulls last both ways, ties broken by the row's primary key.
 
     ``backwards`` is the exact reverse of that order (nulls first), to read a page from the end.
     """
-    now_us = literal(to_micros(now))
-    key = sort.key
-    expression: Any
-    # "inactivity" and "time without response" grow as the instant shrinks: sort on the instant, reversed
-    reverse = False
-    if key is SortKey.ID:
-        expression = C.id
-    elif key is SortKey.CUSTOMER_PHONE:
-        expression = Cu.phone
-    elif key is SortKey.CUSTOMER_NAME:
-        expression = Cu.name_fold
-    elif key is SortKey.COUNTRY:
-        expression = C.country
-    elif key is SortKey.AGENT:
-        expression = A.name
-    elif key is SortKey.GROUP:
-        expression = G.name
-    elif key is SortKey.CREATED_AT:
-        expression = C.created_at
-    elif key is SortKey.DURATION:
-        expression = func.coalesce(C.closed_at, now_us) - C.created_at
-    elif key is SortKey.RATING:
-        expression = C.rating
-    elif key is SortKey.STATUS:
-        expression = C.status
-    elif key is SortKey.INACTIVITY:
-        expression, reverse = C.last_message_at, True
-    elif key is SortKey.RESPONSE_CREATION:
-        expression = C.response_creation_s
-    elif key is SortKey.RESPONSE_ASSIGNMENT:
-        expression = C.response_assignment_s
-    elif key is SortKey.NO_RESPONSE:
-        # the status as a literal, not a parameter: an index holds this very expression (migration 0006)
-        expression = case((C.status != literal_column(f"'{Status.CLOSED.value}'"), C.waiting_since), else_=None)
-        reverse = True
-    else:  # SortKey.SENT_BY
-        expression = C.sent_by
+    expression, reverse = sort_expression(sort.key, now)
     descending = (sort.descending != reverse) != backwards
     primary = expression.desc() if descending else expression.asc()
-    if key not in _NEVER_NULL:
+    if nullable_sort(sort.key):
         primary = primary.nulls_first() if backwards else primary.nulls_last()
     tiebreak = C.pk.desc() if sort.descending != backwards else C.pk.asc()
     return [primary, tiebreak]
@@ -225,5 +265,7 @@ __all__ = [
     "filter_conditions",
     "from_micros",
     "sort_columns",
+    "sort_expression",
+    "sort_value",
     "to_row",
 ]

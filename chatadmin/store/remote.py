@@ -246,8 +246,11 @@ class RemoteBackend:
         sort: Sort = Sort(),
         offset: int = 0,
         limit: int = 50,
+        cursor: str | None = None,
     ) -> ConversationPage:
         params = [*filter_params(filters), ("sort", str(sort)), ("offset", str(offset)), ("limit", str(limit))]
+        if cursor is not None:
+            params.append(("cursor", cursor))
         return self._get("/v1/conversations", ConversationPage, params)
 
     def iter_conversations(

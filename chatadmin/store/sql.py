@@ -52,7 +52,7 @@ from chatadmin.store.models import (
     NoteRow,
     TagRow,
 )
-from chatadmin.store.paging import count_select, read_page, tags_by_row
+from chatadmin.store.paging import count_select, list_page, tags_by_row
 from chatadmin.store.query import ROW_COLUMNS, C, base_select, filter_conditions, sort_columns, to_row
 from chatadmin.store.search import SearchShape, page_shape
 
@@ -171,13 +171,14 @@ class SqlStore:
         sort: Sort = Sort(),
         offset: int = 0,
         limit: int = 50,
+        cursor: str | None = None,
     ) -> ConversationPage:
         if offset < 0 or not 0 < limit <= MAX_PAGE:
             raise InvalidInput(f"offset must be ≥ 0 and limit between 1 and {MAX_PAGE}")
         now = self.clock.now()
         with self._read() as session:
-            rows = read_page(session, self._where(session, filters, now, page=True), sort, now, offset, limit)
-        return ConversationPage(rows=tuple(to_row(r, now) for r in rows), offset=offset, now=now)
+            where = self._where(session, filters, now, page=True)
+            return list_page(session, where, filters, sort, now, offset, limit, cursor)
 
     def iter_conversations(
         self,
