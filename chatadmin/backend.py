@@ -14,6 +14,7 @@ from chatadmin.domain import (
     ConversationRow,
     Group,
     GroupActivity,
+    MessagePage,
     Metrics,
     Note,
     Principal,
@@ -75,6 +76,19 @@ class Backend(Protocol):
     def get_conversation(self, conversation_id: str) -> ConversationRow: ...
 
     def conversation_detail(self, conversation_id: str) -> ConversationDetail: ...
+
+    def conversation_messages(
+        self,
+        conversation_id: str,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int = 50,
+        newest: bool = False,
+    ) -> MessagePage:
+        """A page of one conversation's history, oldest first: the oldest ``limit`` messages
+        (``newest``: the newest), or those right after (before) the cursor ``after``
+        (``before``) a page gave; seen under the same rules as :meth:`conversation_detail`."""
+        ...
 
     def metrics(self) -> Metrics: ...
 

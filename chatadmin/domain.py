@@ -154,6 +154,19 @@ class Message(Model):
     text: str
 
 
+class MessagePage(Model):
+    """A stretch of one conversation's history, oldest first, with cursors to its neighbours.
+
+    ``older`` is the ``before`` cursor for the messages right before these, ``newer`` the
+    ``after`` cursor for those right after; each is null when nothing lies that way (or the
+    page is empty). Messages of one instant keep the order they were stored in.
+    """
+
+    messages: tuple[Message, ...]
+    older: str | None = None
+    newer: str | None = None
+
+
 class Note(Model):
     at: datetime
     author: str

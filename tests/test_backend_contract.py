@@ -590,3 +590,80 @@ def test_a_cursor_belongs_to_its_filter_and_sort(make_backend: MakeBackend) -> N
     for bad in (flipped, "nope", "e30", cursor[:-3], "!" * 20):
         with pytest.raises(InvalidInput):
             backend.list_conversations(limit=2, cursor=bad)
+
+
+# -- history, a page at a time ------------------------------------------------------------------
+
+def history_of(count: int, same_instant: int) -> list[dict]:  # type: ignore[type-arg]
+    """``count`` messages m0…; the first ``same_instant`` of them all at 10:00."""
+    out = []
+    for i in range(count):
+        minute = 0 if i < same_instant else i
+        sender, who = ("agent", "ana") if i % 3 == 2 else ("customer", None)
+        out.append(msg(f"2026-11-24T10:{minute:02d}:00Z", sender, f"m{i}", who))
+    return out
+
+
+def test_history_pages_walk_oldest_to_newest_and_back_with_ties_in_stored_order(make_backend: MakeBackend) -> None:
+    backend = make_backend(
+        BASE
+        + [
+            conversation("h-1", "2026-11-24T10:00:00Z", status="in_progress", group_id="sales", agent_id="ana",
+                         assigned_at="2026-11-24T10:00:00Z", messages=history_of(11, same_instant=5)),
+            conversation("h-2", "2026-11-24T10:00:00Z", group_id="support", messages=history_of(2, 0)),
+        ]
+    )
+    whole = [m.text for m in backend.conversation_detail("h-1").messages]
+    assert whole == [f"m{i}" for i in range(11)]
+    text = lambda page: [m.text for m in page.messages]  # noqa: E731
+    pages = [backend.conversation_messages("h-1", limit=3)]
+    assert pages[0].older is None
+    while pages[-1].newer is not None:
+        assert len(pages) < 10
+        pages.append(backend.conversation_messages("h-1", after=pages[-1].newer, limit=3))
+    assert [text(p) for p in pages] == [whole[i : i + 3] for i in range(0, 11, 3)]
+    assert pages[0].messages[2].agent == "ana" and pages[0].messages[2].agent_name == "Ana Pérez"
+    last = backend.conversation_messages("h-1", newest=True, limit=4)
+    assert text(last) == whole[-4:] and last.newer is None and last.older is not None
+    back = [last]
+    while back[-1].older is not None:
+        assert len(back) < 10
+        back.append(backend.conversation_messages("h-1", before=back[-1].older, limit=4))
+    assert [text(p) for p in reversed(back)] == [whole[:3], whole[3:7], whole[7:]]
+    assert backend.conversation_messages("h-1", limit=1000).messages == backend.conversation_detail("h-1").messages
+    empty = backend.conversation_messages("h-2", newest=True)
+    assert len(empty.messages) == 2 and empty.older is None and empty.newer is None
+
+
+def test_history_pages_follow_the_details_rules(make_backend: MakeBackend) -> None:
+    admin = make_backend(
+        BASE
+        + [
+            conversation("sales-1", "2026-11-24T10:00:00Z", group_id="sales", messages=history_of(3, 0)),
+            conversation("support-1", "2026-11-24T10:00:00Z", group_id="support", messages=history_of(3, 0)),
+        ]
+    )
+    supervisor = make_backend(acting_as="sol")
+    agent_user = make_backend(acting_as="eve")
+    assert len(supervisor.conversation_messages("support-1").messages) == 3
+    for user, conversation_id in ((supervisor, "sales-1"), (agent_user, "support-1")):
+        with pytest.raises(PermissionDenied):
+            user.conversation_messages(conversation_id)
+    with pytest.raises(NotFound):
+        admin.conversation_messages("nope")
+    other = admin.conversation_messages("support-1", limit=1).newer
+    page = admin.conversation_messages("sales-1", limit=1)
+    assert other is not None and page.newer is not None
+    with pytest.raises(InvalidInput, match="another conversation"):
+        admin.conversation_messages("sales-1", after=other)
+    with pytest.raises(InvalidInput, match="not both"):
+        admin.conversation_messages("sales-1", after=page.newer, before=page.newer)
+    with pytest.raises(InvalidInput, match="no cursor"):
+        admin.conversation_messages("sales-1", after=page.newer, newest=True)
+    listed = admin.list_conversations(limit=1).next_cursor
+    assert listed is not None
+    for bad in (listed, "nope", page.newer[:-2]):
+        with pytest.raises(InvalidInput):
+            admin.conversation_messages("sales-1", after=bad)
+    with pytest.raises(InvalidInput):
+        admin.conversation_messages("sales-1", limit=0)

@@ -23,6 +23,7 @@ ENDPOINTS: list[tuple[str, str, Any]] = [
     ("GET", "/v1/conversations:changes", None),
     ("GET", "/v1/conversations/s-1", None),
     ("GET", "/v1/conversations/s-1/detail", None),
+    ("GET", "/v1/conversations/s-1/messages", None),
     ("GET", "/v1/metrics", None),
     ("GET", "/v1/agents", None),
     ("GET", "/v1/groups", None),

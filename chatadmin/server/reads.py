@@ -19,6 +19,7 @@ from chatadmin.domain import (
     ConversationRow,
     Group,
     GroupActivity,
+    MessagePage,
     Metrics,
     Principal,
     Sort,
@@ -29,6 +30,8 @@ from chatadmin.server.paths import ID_CONVERTOR  # noqa: F401 - paths below use 
 from chatadmin.server.protocol import Count
 from chatadmin.server.schemas import (
     NO_CONTROLS,
+    AfterParam,
+    BeforeParam,
     CursorParam,
     Limit,
     Offset,
@@ -138,6 +141,24 @@ def get_conversation(store: Store, conversation_id: ConversationId) -> Response:
 )
 def conversation_detail(store: Store, conversation_id: ConversationId) -> Response:
     return json(store.conversation_detail(conversation_id).model_dump_json().encode())
+
+
+@router.get(
+    "/conversations/{conversation_id:id}/messages",
+    response_model=MessagePage,
+    summary="A page of one conversation's history, oldest first, with cursors to older and newer messages",
+    responses=responses(404),
+)
+def conversation_messages(
+    store: Store,
+    conversation_id: ConversationId,
+    after: AfterParam = None,
+    before: BeforeParam = None,
+    limit: Limit = 50,
+    newest: Annotated[bool, Query(description="the newest messages (no cursor with it)")] = False,
+) -> Response:
+    page = store.conversation_messages(conversation_id, after, before, limit, newest)
+    return json(page.model_dump_json().encode())
 
 
 @router.get("/metrics", response_model=Metrics, summary="The four metrics")

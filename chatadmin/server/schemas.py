@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -109,11 +109,14 @@ def conversation_filter(
 SortParam = Annotated[str, Query(pattern=SORT_PATTERN, description="COL[:asc|desc]")]
 Offset = Annotated[int, Query(ge=0, le=MAX_SECONDS)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
+def _cursor(description: str) -> Any:
+    return Query(min_length=1, max_length=MAX_CURSOR, description=description)
+
+
 CursorParam = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=MAX_CURSOR,
-        description="a page's next_cursor or prev_cursor, with the same filter and sort (offset 0)",
-    ),
+    str | None, _cursor("a page's next_cursor or prev_cursor, with the same filter and sort (offset 0)")
 ]
+AfterParam = Annotated[str | None, _cursor("a page's newer cursor: the messages right after it")]
+BeforeParam = Annotated[str | None, _cursor("a page's older cursor: the messages right before it")]

@@ -32,6 +32,7 @@ from chatadmin.domain import (
     ConversationRow,
     Group,
     GroupActivity,
+    MessagePage,
     Metrics,
     Note,
     Principal,
@@ -288,6 +289,20 @@ class RemoteBackend:
 
     def conversation_detail(self, conversation_id: str) -> ConversationDetail:
         return self._get(self._conversation(conversation_id, "/detail"), ConversationDetail)
+
+    def conversation_messages(
+        self,
+        conversation_id: str,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int = 50,
+        newest: bool = False,
+    ) -> MessagePage:
+        params: list[tuple[str, str]] = [("limit", str(limit))]
+        params += [(name, value) for name, value in (("after", after), ("before", before)) if value is not None]
+        if newest:
+            params.append(("newest", "true"))
+        return self._get(self._conversation(conversation_id, "/messages"), MessagePage, params)
 
     def metrics(self) -> Metrics:
         return self._get("/v1/metrics", Metrics)

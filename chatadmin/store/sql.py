@@ -26,6 +26,7 @@ from chatadmin.domain import (
     GroupActivity,
     GroupLoad,
     Message,
+    MessagePage,
     Metrics,
     Note,
     Principal,
@@ -39,7 +40,7 @@ from chatadmin.domain import (
 )
 from chatadmin.errors import BackendUnavailable, InvalidInput, NotFound
 from chatadmin.permissions import Action
-from chatadmin.store import actions, activity, changes
+from chatadmin.store import actions, activity, changes, history
 from chatadmin.store.engine import describe_url, make_engine, upgrade
 from chatadmin.store.metrics import highest_load
 from chatadmin.store.models import (
@@ -262,6 +263,22 @@ class SqlStore:
                     for e in events
                 ),
             )
+
+    def conversation_messages(
+        self,
+        conversation_id: str,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int = 50,
+        newest: bool = False,
+    ) -> MessagePage:
+        if not 0 < limit <= MAX_PAGE:
+            raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+        with self._read() as session:
+            self._row(session, conversation_id)  # unknown, or not the user's to see, as in the detail
+            pk = session.scalar(select(C.pk).where(C.id == conversation_id))
+            assert pk is not None
+            return history.message_page(session, pk, conversation_id, after, before, limit, newest)
 
     def metrics(self) -> Metrics:
         now = self.clock.now()
