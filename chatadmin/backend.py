@@ -22,6 +22,7 @@ from chatadmin.domain import (
     Sort,
     TransferResult,
 )
+from chatadmin.routing.changes import RoutingChange
 
 
 class Unset:
@@ -133,6 +134,11 @@ class Backend(Protocol):
     ) -> ConversationRow: ...
 
     # routing configuration
+    def routing_log(self, group: str | None = None, agent: str | None = None, limit: int = 50) -> list[RoutingChange]:
+        """The newest ``limit`` (1–``MAX_LOG``) changes of the routing configuration, oldest
+        first; only those of ``group`` / ``agent`` when given (the admin section's to read)."""
+        ...
+
     def set_routing(self, group: str, config: RoutingConfig) -> Group: ...
 
     def set_agent(

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from chatadmin.clock import parse_instant
-from chatadmin.domain import ConversationFilter, EventKind, Sort, SortKey, Status
+from chatadmin.domain import ConversationFilter, EventKind, RoutingConfig, RoutingRule, Sort, SortKey, Status
 from chatadmin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 from .backends import MakeBackend, make_backend  # noqa: F401 - fixture
@@ -667,3 +667,28 @@ def test_history_pages_follow_the_details_rules(make_backend: MakeBackend) -> No
             admin.conversation_messages("sales-1", after=bad)
     with pytest.raises(InvalidInput):
         admin.conversation_messages("sales-1", limit=0)
+
+
+def test_the_routing_log_says_who_changed_what_newest_last(make_backend: MakeBackend) -> None:
+    admin = make_backend(BASE)
+    assert admin.routing_log() == []
+    admin.set_routing("sales", RoutingConfig(rule=RoutingRule.LEAST_BUSY, only_available=False))
+    admin.set_agent("ana", available=False, add_groups=("support",))
+    log = admin.routing_log()
+    assert [(c.group, c.agent, c.setting.value, c.old, c.new) for c in log] == [
+        ("sales", None, "rule", "round_robin", "least_busy"),
+        ("sales", None, "only_available", "true", "false"),
+        (None, "ana", "available", "true", "false"),
+        ("support", "ana", "member", "false", "true"),
+    ]
+    assert all(c.actor == "system" for c in log)
+    assert log[0].at == parse_instant("2026-11-24T18:00:00Z")
+    assert admin.routing_log(group="sales", limit=1) == [log[1]]
+    assert admin.routing_log(agent="ana") == log[2:]
+    assert make_backend(acting_as="sol").routing_log() == log  # a supervisor reads it, as the groups
+    with pytest.raises(PermissionDenied):
+        make_backend(acting_as="eve").routing_log()
+    with pytest.raises(InvalidInput, match="unknown group"):
+        admin.routing_log(group="nope")
+    with pytest.raises(InvalidInput):
+        admin.routing_log(limit=0)

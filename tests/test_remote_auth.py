@@ -30,6 +30,7 @@ ENDPOINTS: list[tuple[str, str, Any]] = [
     ("GET", "/v1/groups:activity", None),
     ("GET", "/v1/tags", None),
     ("GET", "/v1/countries", None),
+    ("GET", "/v1/routing/log", None),
     ("POST", "/v1/conversations/s-1/notes", {"text": "hello"}),
     ("POST", "/v1/conversations/s-1/transfer", {"group": "sales", "agent": "bo"}),
     ("POST", "/v1/conversations/s-1/close", {}),
@@ -43,7 +44,7 @@ ENDPOINTS: list[tuple[str, str, Any]] = [
 SCOPED_LISTS = {
     "/v1/me", "/v1/conversations", "/v1/conversations:count", "/v1/conversations:stream",
     "/v1/conversations:changes", "/v1/metrics",
-    "/v1/agents", "/v1/groups", "/v1/groups:activity", "/v1/tags", "/v1/countries",
+    "/v1/agents", "/v1/groups", "/v1/groups:activity", "/v1/tags", "/v1/countries", "/v1/routing/log",
 }  # fmt: skip
 
 

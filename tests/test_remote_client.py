@@ -230,6 +230,11 @@ def test_the_command_line_gives_the_same_output_and_exit_statuses(served: Served
     for args in (["list", "--format", "json"], ["metrics", "--format", "json"], ["show", "s-2", "--format", "json"]):
         local = CliRunner().invoke(cli, args, env=local_env, catch_exceptions=False)
         assert (0, local.stdout) == run(served, "ana", *args)[:2], args
+    assert run(served, "ana", "routing", "set", "sales", "--rule", "least_busy")[0] == 0
+    for args in (["routing", "show", "--log", "--format", "json"], ["routing", "show", "sales", "--log"]):
+        local = CliRunner().invoke(cli, args, env=local_env, catch_exceptions=False)
+        assert "least_busy" in local.stdout or "least busy" in local.stdout, local.stdout
+        assert (0, local.stdout) == run(served, "ana", *args)[:2], args
     assert run(served, "ana", "show", "nope")[0] == 2
     assert run(served, "eve", "metrics")[0] == 3
     assert run(served, "sol", "note", "s-1", "not my group")[0] == 3

@@ -36,6 +36,8 @@ MISTAKES = [
         ("GET", "/v1/conversations/s-1/messages?after=nope", {}, 400, "invalid_input"),
         ("GET", "/v1/conversations/s-1/messages?newest=maybe", {}, 422, "validation_error"),
         ("GET", "/v1/conversations/nope/messages", {}, 404, "not_found"),
+        ("GET", "/v1/routing/log?group=nope", {}, 400, "invalid_input"),
+        ("GET", "/v1/routing/log?limit=0", {}, 422, "validation_error"),
         ("GET", "/v1/conversations?sort=nope", {}, 422, "validation_error"),
         ("GET", "/v1/conversations?rating=9", {}, 422, "validation_error"),
         ("GET", "/v1/conversations?from=yesterday", {}, 422, "validation_error"),

@@ -5,11 +5,9 @@ from __future__ import annotations
 import sys
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
-from chatadmin.backend import Backend
 from chatadmin.cli import output
 from chatadmin.cli.common import connection_options, handle_errors, open_backend
 from chatadmin.cli.views import read_view, resolved
@@ -83,11 +81,6 @@ def filter_options(command: Any) -> Any:
     return command
 
 
-def _zone(backend: Backend) -> ZoneInfo:
-    """The back end's reporting zone, for showing times; UTC when it has none."""
-    return getattr(getattr(backend, "clock", None), "zone", None) or ZoneInfo("UTC")
-
-
 @click.command("list")
 @filter_options
 @click.option(
@@ -116,7 +109,7 @@ def list_command(sort_text: str | None, limit: int | None, fmt: str, view_name: 
             rows = list(backend.iter_conversations(filters, sort, limit=shown))
             total = backend.count_conversations(filters)
             console = output.console()
-            console.print(output.conversation_table(rows, _zone(backend), width=console.width))
+            console.print(output.conversation_table(rows, output.backend_zone(backend), width=console.width))
             console.print(f"{len(rows)} of {total} conversations")
             return
         WRITERS[fmt](backend.iter_conversations(filters, sort, limit=limit), sys.stdout)
@@ -199,7 +192,7 @@ def show_command(conversation_id: str, fmt: str) -> None:
     backend = open_backend()
     try:
         detail = backend.conversation_detail(conversation_id)
-        zone = _zone(backend)
+        zone = output.backend_zone(backend)
     finally:
         backend.dispose()
     if fmt == "json":

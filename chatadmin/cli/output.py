@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
@@ -26,6 +27,11 @@ from chatadmin.text import one_line
 
 def cell(value: str | None) -> Text:
     return Text("—" if value is None else one_line(value), no_wrap=True, overflow="ellipsis")
+
+
+def backend_zone(backend: object) -> ZoneInfo:
+    """A back end's reporting zone, for showing times; UTC when it has none."""
+    return getattr(getattr(backend, "clock", None), "zone", None) or ZoneInfo("UTC")
 
 
 def local_time(value: datetime | None, zone: Any) -> str:

@@ -10,7 +10,7 @@ from chatadmin.backend import UNSET, Backend
 from chatadmin.cli import output
 from chatadmin.cli.common import connection_options, handle_errors, open_backend
 from chatadmin.domain import RoutingConfig, RoutingRule
-from chatadmin.errors import ChatAdminError, InvalidInput
+from chatadmin.errors import InvalidInput
 from chatadmin.routing.changes import MAX_LOG, describe
 from chatadmin.text import one_line
 
@@ -77,16 +77,11 @@ def routing_show(group: str | None, show_log: bool, limit: int, fmt: str) -> Non
 
 
 def _show_log(backend: Backend, group: str | None, limit: int, fmt: str) -> None:
-    from chatadmin.store.routing_log import routing_log
-    from chatadmin.store.sql import SqlStore
-
-    if not isinstance(backend, SqlStore):
-        raise ChatAdminError("routing show --log reads a local store (--db); a server does not serve the log")
-    changes = routing_log(backend, group=group, limit=limit)
+    changes = backend.routing_log(group=group, limit=limit)
     if fmt == "json":
         click.echo(output.to_json([c.model_dump(mode="json") for c in changes], indent=2))
         return
-    zone = backend.clock.zone
+    zone = output.backend_zone(backend)
     table = Table(header_style="bold", pad_edge=False)
     for name in ("When", "Actor", "Change"):
         table.add_column(name)

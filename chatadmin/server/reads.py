@@ -24,6 +24,7 @@ from chatadmin.domain import (
     Principal,
     Sort,
 )
+from chatadmin.routing.changes import MAX_LOG, RoutingChange
 from chatadmin.server.deps import Auth, KnownQuery, Store
 from chatadmin.server.errors import responses
 from chatadmin.server.paths import ID_CONVERTOR  # noqa: F401 - paths below use {name:id}
@@ -33,6 +34,7 @@ from chatadmin.server.schemas import (
     AfterParam,
     BeforeParam,
     CursorParam,
+    Id,
     Limit,
     Offset,
     SortParam,
@@ -49,6 +51,7 @@ _strings = TypeAdapter(list[str])
 _agents = TypeAdapter(list[Agent])
 _groups = TypeAdapter(list[Group])
 _activity = TypeAdapter(list[GroupActivity])
+_changes = TypeAdapter(list[RoutingChange])
 
 
 def json(data: bytes) -> Response:
@@ -193,3 +196,17 @@ def list_tags(store: Store) -> Response:
 @router.get("/countries", response_model=list[str], summary="Every customer country (ISO 3166-1 alpha-2)")
 def list_countries(store: Store) -> Response:
     return json(_strings.dump_json(store.list_countries()))
+
+
+@router.get(
+    "/routing/log",
+    response_model=list[RoutingChange],
+    summary="Who changed the routing configuration, what and when: the newest changes, oldest first",
+)
+def routing_log(
+    store: Store,
+    group: Annotated[Id | None, Query(description="only this group's changes")] = None,
+    agent: Annotated[Id | None, Query(description="only this agent's changes")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LOG)] = 50,
+) -> Response:
+    return json(_changes.dump_json(store.routing_log(group, agent, limit)))

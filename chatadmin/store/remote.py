@@ -46,6 +46,7 @@ from chatadmin.errors import (
     InvalidInput,
     PermissionDenied,
 )
+from chatadmin.routing.changes import RoutingChange
 from chatadmin.server.protocol import (
     IDEMPOTENCY_HEADER,
     STATUS_OF,
@@ -80,6 +81,7 @@ _agents = TypeAdapter(list[Agent])
 _groups = TypeAdapter(list[Group])
 _activity = TypeAdapter(list[GroupActivity])
 _strings = TypeAdapter(list[str])
+_changes = TypeAdapter(list[RoutingChange])
 
 
 def filter_params(filters: ConversationFilter) -> list[tuple[str, str]]:
@@ -357,6 +359,10 @@ class RemoteBackend:
         return self._write("PUT", self._conversation(conversation_id, "/tags"), body, ConversationRow)
 
     # -- routing configuration ---------------------------------------------------------------
+
+    def routing_log(self, group: str | None = None, agent: str | None = None, limit: int = 50) -> list[RoutingChange]:
+        params = [(name, value) for name, value in (("group", group), ("agent", agent)) if value is not None]
+        return self._get("/v1/routing/log", _changes, [*params, ("limit", str(limit))])
 
     def set_routing(self, group: str, config: RoutingConfig) -> Group:
         return self._write("PUT", f"/v1/groups/{segment(group)}/routing", config.model_dump(mode="json"), Group)

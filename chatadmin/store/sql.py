@@ -40,7 +40,8 @@ from chatadmin.domain import (
 )
 from chatadmin.errors import BackendUnavailable, InvalidInput, NotFound
 from chatadmin.permissions import Action
-from chatadmin.store import actions, activity, changes, history
+from chatadmin.routing.changes import RoutingChange
+from chatadmin.store import actions, activity, changes, history, routing_log
 from chatadmin.store.engine import describe_url, make_engine, upgrade
 from chatadmin.store.metrics import highest_load
 from chatadmin.store.models import (
@@ -54,7 +55,14 @@ from chatadmin.store.models import (
     TagRow,
 )
 from chatadmin.store.paging import count_select, list_page, tags_by_row
-from chatadmin.store.query import ROW_COLUMNS, C, base_select, filter_conditions, sort_columns, to_row
+from chatadmin.store.query import (
+    ROW_COLUMNS,
+    C,
+    base_select,
+    filter_conditions,
+    sort_columns,
+    to_row,
+)
 from chatadmin.store.search import SearchShape, page_shape
 
 MAX_PAGE = 1000
@@ -377,6 +385,11 @@ class SqlStore:
         )
 
     # -- routing configuration ---------------------------------------------------------------
+
+    def routing_log(self, group: str | None = None, agent: str | None = None, limit: int = 50) -> list[RoutingChange]:
+        with self._read() as session:
+            permissions.require_admin_section(self.principal)
+            return routing_log.read(session, group, agent, limit)
 
     def set_routing(self, group: str, config: RoutingConfig) -> Group:
         with self._write() as session:
