@@ -1,7 +1,9 @@
 """The conversation table's lines as segments: the header and one row, cut to the columns.
 
-Cells are plain strings (never markup) already freed of terminal controls by the columns;
-each segment carries the row and column in its style's meta, for clicks.
+Cells are plain strings (never markup) already freed of terminal controls by the columns.
+Segments carry no click metadata: a style with meta is unique to its cell, so it would defeat
+Rich's style caches and cost more than the rest of the line; the table finds a click's row and
+column from its position instead.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def pad(segments: list[Segment], width: int, style: Style) -> list[Segment]:
 
 
 def header_line(columns: Sequence[Placed], sort: Sort, styles: Styles, width: int) -> list[Segment]:
-    """Column titles; the sorted one marked with its direction. Meta: ``header`` = column key."""
+    """Column titles; the sorted one marked with its direction."""
     header, sorted_style = styles("header"), styles("header-sorted")
     arrow = "▼" if sort.descending else "▲"
     segments: list[Segment] = []
@@ -38,7 +40,7 @@ def header_line(columns: Sequence[Placed], sort: Sort, styles: Styles, width: in
         title = f"{place.title}{arrow}" if is_sorted else place.title
         if is_sorted and cell_len(title) > place.width and column.short_title:
             title = f"{column.short_title}{arrow}"  # the arrow matters more than the long title
-        style = (sorted_style if is_sorted else header) + Style(meta={"header": column.key})
+        style = sorted_style if is_sorted else header
         if number:
             segments.append(Segment(" " * GAP, header))
         segments.append(Segment(fit(title, place.width, column.right), style))
@@ -59,10 +61,7 @@ def row_line(
     marked: bool = False,
     changed: bool = False,
 ) -> list[Segment]:
-    """One conversation; ``marked`` for bulk actions, ``changed`` just now (a live refresh).
-
-    Meta: ``row`` = index, ``column`` = column key.
-    """
+    """One conversation; ``marked`` for bulk actions, ``changed`` just now (a live refresh)."""
     row_style = base
     if changed:
         row_style += styles("changed")
@@ -82,14 +81,10 @@ def row_line(
             style += styles(role)
         if number:
             segments.append(Segment(" " * GAP, row_style))
-        meta = Style(meta={"row": index, "column": place.column.key})
-        segments.append(Segment(fit(text, place.width, place.column.right), style + meta))
+        segments.append(Segment(fit(text, place.width, place.column.right), style))
     return pad(segments, width, row_style) if cursor or marked or changed else segments
 
 
-def message_line(text: str, styles: Styles, index: int | None = None) -> list[Segment]:
+def message_line(text: str, styles: Styles) -> list[Segment]:
     """A line that is not a conversation: loading, nothing found, a read that failed."""
-    style = styles("message")
-    if index is not None:
-        style += Style(meta={"row": index})
-    return [Segment(f" {text}", style)]
+    return [Segment(f" {text}", styles("message"))]
