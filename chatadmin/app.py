@@ -7,6 +7,7 @@ running whatever the store says.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -153,6 +154,10 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         return self.query_one("#filters", FilterBar)
 
     def on_mount(self) -> None:
+        # Everything imported and built so far lives as long as the console: keep the cyclic
+        # garbage collector from walking it again. Its full passes otherwise stall a frame by
+        # 60 ms now and then (measured on the 1M store while filtering).
+        gc.freeze()
         self.sub_title = "connecting…"
         self._load_identity()
         self._load_choices()

@@ -57,7 +57,7 @@ class FilterBar(Widget):
         #filter-search { column-span: 2; }
         Input, Select { width: 1fr; }
         Input.-invalid, Input.-invalid:focus { background: $error 30%; }
-        #filter-summary { height: 1; padding: 0 1; color: $text-muted; }
+        #filter-summary { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
         #filter-summary.-error { color: $text-error; }
     }
     """
@@ -215,7 +215,9 @@ class FilterBar(Widget):
         summary = self.query_one("#filter-summary", Static)
         if self.errors:
             summary.add_class("-error")
-            summary.update(Content("✗ " + "; ".join(self.errors.values()) + " — showing the last valid results"))
+            summary.update(
+                Content("✗ " + "; ".join(self.errors.values()) + " — showing the last valid results"), layout=False
+            )
             return
         summary.remove_class("-error")
         chips = describe(self.filters, self._names)
@@ -225,9 +227,9 @@ class FilterBar(Widget):
                 if number:
                     parts.append((" · ", "dim"))
                 parts.append(Content(chip))
-            summary.update(Content.assemble(*parts))
+            summary.update(Content.assemble(*parts), layout=False)  # one fixed line: no layout
         else:
-            summary.update(Content("No filters: / to search, tab to the other fields"))
+            summary.update(Content("No filters: / to search, tab to the other fields"), layout=False)
 
     def focus_search(self) -> None:
         self.query_one("#filter-search", Input).focus()

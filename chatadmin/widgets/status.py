@@ -16,6 +16,7 @@ class StatusLine(Static):
 
     DEFAULT_CSS = """
     StatusLine {
+        width: 1fr;
         height: 1;
         padding: 0 1;
         background: $boost;
@@ -61,4 +62,5 @@ class StatusLine(Static):
         arrow = "▼" if sort.descending else "▲"
         parts += [("  ·  by ", "$text-muted"), f"{SORT_TITLES.get(sort.key, sort.key.value)} {arrow}"]
         parts.append((f"  ·  {zone}", "$text-muted"))
-        self.update(Content.assemble(*parts))
+        # one line of a fixed size: a repaint, not a layout of the whole screen, on every key
+        self.update(Content.assemble(*parts), layout=False)

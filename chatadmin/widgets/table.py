@@ -348,7 +348,19 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         rows = max(self.data.extent, 1)
-        self.virtual_size = Size(self._content_width(), rows + 1)
+        size = Size(self._content_width(), rows + 1)
+        old = self.virtual_size
+        if size == old:
+            return
+        width, height = self._container_size
+        if old and (old.width > width, old.height > height) == (size.width > width, size.height > height):
+            # the same scrollbars: move their thumbs and repaint, without laying out the
+            # whole screen again (a layout costs more than the table's own lines)
+            self.set_reactive(ConversationTable.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     def on_resize(self, _event: events.Resize) -> None:
         self._update_virtual_size()
@@ -403,7 +415,7 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
             return []
         row = data.row(index)
         if row is None:
-            return message_line("…", self._style, index)
+            return message_line("…", self._style)
         return row_line(
             row,
             index,
@@ -420,14 +432,28 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------- input
     def on_click(self, event: events.Click) -> None:
-        meta = event.style.meta
-        if "header" in meta:
-            self._sort_by_column(meta["header"])
-        elif "row" in meta:
-            self.focus()
-            self.move_cursor(meta["row"])
-            if meta.get("column") == "menu" or event.chain > 1:  # the ⋯ cell, or a double click
-                self.action_menu()
+        offset = event.get_content_offset(self)
+        if offset is None:  # on a scrollbar
+            return
+        column = self._column_at(offset.x + round(self.scroll_offset.x))
+        if offset.y == 0:
+            if column is not None:
+                self._sort_by_column(column)
+            return
+        index = round(self.scroll_offset.y) + offset.y - 1
+        if index >= self.data.extent:
+            return
+        self.focus()
+        self.move_cursor(index)
+        if column == "menu" or event.chain > 1:  # the ⋯ cell, or a double click
+            self.action_menu()
+
+    def _column_at(self, x: int) -> str | None:
+        """The key of the column under content column ``x`` (None in a gap or past the last)."""
+        for place in self._columns():
+            if place.x <= x < place.x + place.width:
+                return place.column.key
+        return None
 
     def _sort_by_column(self, key: str) -> None:
         sort_key = COLUMNS_BY_KEY[key].sort
