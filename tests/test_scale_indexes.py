@@ -244,6 +244,22 @@ def test_sqlite_search_with_many_matches_walks_the_list_order(
         assert keys and "TEMP B-TREE" not in keys[0] and "SEARCH searched USING INTEGER PRIMARY KEY" in keys[0], plans
 
 
+def test_sqlite_one_agent_in_list_order_reads_that_agents_index_in_order(sqlite_store: SqlStore) -> None:
+    only_ana = ConversationFilter(agents=frozenset({"ana"}))
+    plans = sqlite_plans(sqlite_store, lambda: sqlite_store.list_conversations(only_ana))
+    keys = using(plans, "ix_conversations_agent_pk_created_at (agent_pk=?)")
+    assert keys and "TEMP B-TREE" not in keys[0], plans
+    assert ids(sqlite_store.list_conversations(only_ana).rows) == ["c2"]
+
+
+def test_sqlite_inactivity_filter_is_checked_on_the_list_orders_index(sqlite_store: SqlStore) -> None:
+    inactive = ConversationFilter(inactive_over=3600)
+    plans = sqlite_plans(sqlite_store, lambda: sqlite_store.list_conversations(inactive))
+    keys = using(plans, "SCAN conversations USING COVERING INDEX ix_conversations_created_at_pk_last_message_at")
+    assert keys and "TEMP B-TREE" not in keys[0], plans
+    assert ids(sqlite_store.list_conversations(inactive).rows) == ["c2"]  # the only one with messages
+
+
 SQLITE_SORT_INDEXES = [
     (Sort(), "SCAN conversations USING COVERING INDEX ix_conversations_created_at_pk"),
     (Sort(key=SortKey.STATUS, descending=False), "ix_conversations_status_pk"),

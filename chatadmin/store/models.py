@@ -151,7 +151,9 @@ class ConversationRecord(Base):
     customer: Mapped[CustomerRow] = relationship(lazy="raise")
 
     __table_args__ = (
-        Index(None, "created_at", "pk"),
+        # the list's default order; last_message_at lets "inactive for over …" test each row
+        # on the index alone while it walks that order
+        Index(None, "created_at", "pk", "last_message_at"),
         Index(None, "status", "created_at"),
         Index(None, "status", "group_pk", "created_at"),
         Index(None, "status", "pk"),
@@ -160,6 +162,7 @@ class ConversationRecord(Base):
         Index(None, "group_pk", "pk"),
         Index(None, "group_pk", "created_at"),
         Index(None, "agent_pk", "status"),
+        Index(None, "agent_pk", "created_at"),
         Index(None, "country", "created_at"),
         Index(None, "customer_pk"),
         Index(None, "closed_at"),
