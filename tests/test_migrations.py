@@ -11,13 +11,13 @@ from chatadmin.store.engine import alembic_config, make_engine, upgrade
 from chatadmin.store.models import Base
 
 
-EXPRESSION_INDEXES = {"ix_conversations_no_response"}
+EXPRESSION_INDEXES = {"ix_conversations_no_response", "ix_conversations_duration_open", "ix_conversations_duration_closed"}
 
 
 def _search_or_sort_structure(item: tuple) -> bool:  # type: ignore[type-arg]
     """What the migrations add on purpose and the models cannot say: SQLite's FTS5 tables,
     PostgreSQL's trigram indexes, descending indexes for NULLS LAST sorts, and the
-    expression index for sorting by time without response."""
+    expression and partial indexes for sorting by time without response and by duration."""
     kind, obj = item[0], item[1]
     if kind == "remove_table":
         return bool(obj.name.startswith("customer_search"))

@@ -260,6 +260,14 @@ def test_sqlite_inactivity_filter_is_checked_on_the_list_orders_index(sqlite_sto
     assert ids(sqlite_store.list_conversations(inactive).rows) == ["c2"]  # the only one with messages
 
 
+@pytest.mark.parametrize("descending", [True, False])
+def test_sqlite_duration_sort_merges_two_index_walks(sqlite_store: SqlStore, descending: bool) -> None:
+    plans = sqlite_plans(sqlite_store, lambda: sqlite_store.list_conversations(sort=Sort(key=SortKey.DURATION, descending=descending)))
+    for index in ("ix_conversations_duration_open", "ix_conversations_duration_closed"):
+        walks = using(plans, f"SCAN conversations USING INDEX {index}")
+        assert walks and "TEMP B-TREE" not in walks[0], plans
+
+
 SQLITE_SORT_INDEXES = [
     (Sort(), "SCAN conversations USING COVERING INDEX ix_conversations_created_at_pk"),
     (Sort(key=SortKey.STATUS, descending=False), "ix_conversations_status_pk"),
@@ -271,6 +279,7 @@ SQLITE_SORT_INDEXES = [
     (Sort(key=SortKey.RESPONSE_CREATION, descending=True), "ix_conversations_response_creation_s"),
     (Sort(key=SortKey.NO_RESPONSE, descending=True), "ix_conversations_no_response"),
     (Sort(key=SortKey.NO_RESPONSE, descending=False), "ix_conversations_no_response"),
+    (Sort(key=SortKey.SENT_BY, descending=True), "ix_conversations_sent_by_pk"),
 ]
 
 
@@ -354,6 +363,9 @@ PG_SORT_INDEXES = [
     (Sort(key=SortKey.CUSTOMER_NAME, descending=False), "ix_customers_name_fold"),
     (Sort(key=SortKey.NO_RESPONSE, descending=True), "ix_conversations_no_response "),
     (Sort(key=SortKey.NO_RESPONSE, descending=False), "ix_conversations_no_response_desc"),
+    (Sort(key=SortKey.SENT_BY, descending=False), "ix_conversations_sent_by_pk"),
+    (Sort(key=SortKey.DURATION, descending=True), "ix_conversations_duration_open"),
+    (Sort(key=SortKey.DURATION, descending=True), "ix_conversations_duration_closed"),
 ]
 
 

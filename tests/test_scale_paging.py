@@ -106,6 +106,8 @@ def test_filtered_and_searched_pages_match_in_both_search_shapes(
         Sort(key=SortKey.CUSTOMER_NAME, descending=False),
         Sort(key=SortKey.RATING, descending=True),
         Sort(key=SortKey.INACTIVITY, descending=True),
+        Sort(key=SortKey.DURATION, descending=True),  # two streams merged: filters apply to both
+        Sort(key=SortKey.DURATION, descending=False),
     ]
     found = 0
     for filters in cases:

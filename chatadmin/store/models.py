@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -165,7 +166,14 @@ class ConversationRecord(Base):
         Index(None, "agent_pk", "created_at"),
         Index(None, "country", "created_at"),
         Index(None, "customer_pk"),
-        Index(None, "closed_at"),
+        # "completed today"; partial, so that "not closed" is never looked up in it (migration 0009)
+        Index(
+            None,
+            "closed_at",
+            sqlite_where=text("closed_at IS NOT NULL"),
+            postgresql_where=text("closed_at IS NOT NULL"),
+        ),
+        Index(None, "sent_by", "pk"),
         Index(None, "last_message_at"),
         Index(None, "waiting_since"),
         Index(None, "response_creation_s"),

@@ -25,7 +25,18 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from chatadmin.domain import ConversationFilter, ConversationPage, Sort, SortKey
@@ -120,6 +131,10 @@ def read_page(session: Session, where: Where, sort: Sort, now: datetime, offset:
         keys = _block_keys(session, where, sort, first, size, backwards)
         if not keys:
             return []
+    elif sort.key is SortKey.DURATION:
+        keys = _duration_keys(session, where, sort, now, first, size, backwards)
+        if not keys:
+            return []
     else:
         keys = page_keys(where, sort, now, backwards).offset(first).limit(size)
     return _rows(session, keys, sort, now)
@@ -212,6 +227,38 @@ def read_from(
             if len(keys) >= limit:
                 break
     return _rows(session, keys, sort, now) if keys else []
+
+
+def _duration_keys(
+    session: Session, where: Where, sort: Sort, now: datetime, offset: int, limit: int, backwards: bool
+) -> list[int]:
+    """Keys of a page sorted by duration: two streams, each a walk of its index, merged.
+
+    Not closed, a duration is ``now - created_at``: the longest first are the oldest created
+    (``ix_conversations_duration_open``). Closed, it is ``closed_at - created_at``
+    (``ix_conversations_duration_closed``). Each stream gives its first ``offset + limit``
+    rows; merged in the order of ``sort_columns`` (ties by key), the page is their slice.
+    """
+    longest_first = sort.descending != backwards  # as sort_columns orders it
+    wanted = offset + limit
+    created = type_coerce(C.created_at, BigInteger)
+    fixed = type_coerce(C.closed_at, BigInteger) - created
+    by_key = C.pk.desc() if longest_first else C.pk.asc()
+    growing = (
+        select(literal(to_micros(now)) - created, C.pk)
+        .where(*where, C.closed_at.is_(None))
+        .order_by(created.asc() if longest_first else created.desc(), by_key)
+        .limit(wanted)
+    )
+    ended = (
+        select(fixed, C.pk)
+        .where(*where, C.closed_at.is_not(None))
+        .order_by(fixed.desc() if longest_first else fixed.asc(), by_key)
+        .limit(wanted)
+    )
+    found = [tuple(r) for r in session.execute(growing)] + [tuple(r) for r in session.execute(ended)]
+    found.sort(reverse=longest_first)  # (duration, pk): ties by key, the same way round
+    return [pk for _, pk in found[offset:wanted]]
 
 
 def _after_pk(sort: Sort, pk: int, backwards: bool) -> ColumnElement[bool]:
