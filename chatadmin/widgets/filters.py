@@ -138,7 +138,10 @@ class FilterBar(Widget):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._schedule()
+        if event.input.id == "filter-search":
+            self.apply_now()  # every key searches: the store answers a page in a few ms
+        else:
+            self._schedule()  # a date or a duration is checked once the typing pauses
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

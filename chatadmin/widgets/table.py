@@ -161,6 +161,8 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         self._cursor_id: str | None = None
         self._placed: tuple[Placed, ...] = ()
         self._placed_for: tuple[int, bool] | None = None
+        self._counting = False
+        self._count_wanted: Query | None = None
 
     # ------------------------------------------------------------------ public
     @property
@@ -258,7 +260,21 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- workers
     def count(self) -> None:
-        self._count(self.data.query)
+        """Count the current query: now, or when the count under way ends (one at a time).
+
+        A count runs in the database until it ends, whatever becomes of its worker; typing a
+        search starts a query per key, so counts wait their turn and only the latest query's
+        count runs, rather than piling up beside the reads.
+        """
+        self._count_wanted = self.data.query
+        if not self._counting:
+            self._next_count()
+
+    def _next_count(self) -> None:
+        query, self._count_wanted = self._count_wanted, None
+        if query is not None and query.generation == self.data.query.generation:
+            self._counting = True
+            self._count(query)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="table-count", description="counting conversations")
     def _count(self, query: Query) -> None:
@@ -276,6 +292,9 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group == "table-count" and worker.is_finished:
+            self._counting = False
+            self._next_count()
         if worker.group != "table-window" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             forward_failure(self, event)
             return
