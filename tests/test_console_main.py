@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -86,6 +87,54 @@ async def test_search_as_you_type_narrows_the_list(store: NamedStore) -> None:
         assert app.table.total == expected > 0
         assert all("Luis G" in row.customer_name for row in loaded_rows(app.table))
         assert f"{expected} of 30 conversations" in status_text(app)
+
+
+class SlowCounts(NamedStore):
+    """Counts of a search wait for the test's word; notes how many ran at once and for what."""
+
+    gate: threading.Event
+    searched: list[str]
+    running = 0
+    most = 0
+
+    def count_conversations(self, filters: ConversationFilter = ConversationFilter()) -> int:
+        if filters.search is None:
+            return super().count_conversations(filters)
+        self.searched.append(filters.search)
+        self.running += 1
+        self.most = max(self.most, self.running)
+        try:
+            self.gate.wait(10)
+            return super().count_conversations(filters)
+        finally:
+            self.running -= 1
+
+
+async def test_typing_a_search_counts_one_query_at_a_time_and_shows_the_last_ones_count(
+    sqlite_url: str, clock: Clock
+) -> None:
+    store = open_store(sqlite_url, clock)
+    store.__class__ = SlowCounts
+    slow: SlowCounts = store  # type: ignore[assignment]
+    slow.gate, slow.searched = threading.Event(), []
+    try:
+        app = console(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("slash")
+            await pilot.press("l")
+            await pilot.press(*"uis g")  # each key a query of its own, while the first count waits
+            await wait_until(pilot, lambda: app.table.filters.search == "luis g" and not app.table.pending)
+            assert slow.searched == ["l"]  # the others wait their turn
+            slow.gate.set()
+            await wait_until(pilot, lambda: len(slow.searched) > 1 and not slow.running)
+            await settle(pilot)
+            assert slow.most == 1
+            assert slow.searched == ["l", "luis g"]  # the keys between were never counted
+            assert app.table.total == store.count_conversations(ConversationFilter(search="luis g")) > 0
+    finally:
+        slow.gate.set()
+        store.dispose()
 
 
 async def choose(pilot, select_id: str, label: str) -> None:
