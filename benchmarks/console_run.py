@@ -239,7 +239,7 @@ class Session:
 
                 start = time.perf_counter()
                 seconds = await timed(self.app.frame_watch, shown, lambda ch=word[end - 1]: self.pilot.press(ch))
-                self.note("search keystroke (typed, 0.15 s debounce included)", seconds)
+                self.note("search keystroke (typed)", seconds)
                 applied = self.app.queried_at.get(table.query_state.generation)
                 if applied is not None:
                     self.note("search keystroke (from the filter applied)", start + seconds - applied)
