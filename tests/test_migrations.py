@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from chatadmin.store.engine import alembic_config, make_engine, upgrade
+from chatadmin.store.engine import HEAD_REVISION, alembic_config, current_revision, make_engine, upgrade
 from chatadmin.store.models import Base
 
 
@@ -37,6 +37,17 @@ def test_one_head_and_no_drift_between_models_and_migrations(db_url: str) -> Non
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             diff = compare_metadata(context, Base.metadata)
         assert [d for d in diff if not _search_or_sort_structure(d)] == []
+    finally:
+        engine.dispose()
+
+
+def test_the_head_the_store_checks_without_alembic_is_the_scripts_head(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    try:
+        assert ScriptDirectory.from_config(alembic_config(engine)).get_current_head() == HEAD_REVISION
+        assert current_revision(engine) is None  # an empty file: no schema yet
+        upgrade(engine)
+        assert current_revision(engine) == HEAD_REVISION
     finally:
         engine.dispose()
 
