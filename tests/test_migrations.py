@@ -11,7 +11,14 @@ from chatadmin.store.engine import HEAD_REVISION, alembic_config, current_revisi
 from chatadmin.store.models import Base
 
 
-EXPRESSION_INDEXES = {"ix_conversations_no_response", "ix_conversations_duration_open", "ix_conversations_duration_closed"}
+EXPRESSION_INDEXES = {
+    "ix_conversations_no_response",
+    "ix_conversations_duration_open",
+    "ix_conversations_duration_closed",
+    "ix_customers_name_sort",
+    "ix_conversations_response_creation_s_pk",  # PostgreSQL's (SQLite's indexes end with the key)
+    "ix_conversations_response_assignment_s_pk",
+}
 
 
 def _search_or_sort_structure(item: tuple) -> bool:  # type: ignore[type-arg]

@@ -116,7 +116,8 @@ class CustomerRow(Base):
     name_fold: Mapped[str] = mapped_column(Text)
     digits: Mapped[str] = mapped_column(String(80))
 
-    __table_args__ = (Index(None, "phone"), Index(None, "name_fold"))
+    # the name order's index is on NULLIF(name_fold, '') (migration 0010): nameless customers last
+    __table_args__ = (Index(None, "phone"),)
 
 
 class ConversationRecord(Base):
@@ -165,6 +166,7 @@ class ConversationRecord(Base):
         Index(None, "agent_pk", "status"),
         Index(None, "agent_pk", "created_at"),
         Index(None, "country", "created_at"),
+        Index(None, "country", "pk"),
         Index(None, "customer_pk"),
         # "completed today"; partial, so that "not closed" is never looked up in it (migration 0009)
         Index(

@@ -145,9 +145,7 @@ def filter_conditions(
 
 # sort keys whose value is never NULL: ordered without NULLS LAST, which would keep PostgreSQL
 # from walking their indexes (it cannot know the column holds no NULL)
-_NEVER_NULL = frozenset(
-    {SortKey.ID, SortKey.CUSTOMER_PHONE, SortKey.CUSTOMER_NAME, SortKey.CREATED_AT, SortKey.DURATION, SortKey.STATUS}
-)
+_NEVER_NULL = frozenset({SortKey.ID, SortKey.CUSTOMER_PHONE, SortKey.CREATED_AT, SortKey.DURATION, SortKey.STATUS})
 
 
 # sort keys whose value is text; the others are numbers (instants as UTC microseconds)
@@ -169,7 +167,9 @@ TEXT_SORTS = frozenset(
 _COLUMNS: dict[SortKey, Any] = {
     SortKey.ID: C.id,
     SortKey.CUSTOMER_PHONE: Cu.phone,
-    SortKey.CUSTOMER_NAME: Cu.name_fold,
+    # customers without a name sort last, like NULLs, both ways (the expression is the one
+    # ix_customers_name_sort holds, migration 0010: a literal, not a parameter)
+    SortKey.CUSTOMER_NAME: func.nullif(Cu.name_fold, literal_column("''")),
     SortKey.COUNTRY: C.country,
     SortKey.AGENT: A.name,
     SortKey.GROUP: G.name,
