@@ -93,15 +93,16 @@ def assigned_per_group(session: Session, start: datetime, end: datetime, group_p
 def highest_load(
     session: Session, start: datetime, end: datetime, scope: frozenset[int] | None
 ) -> tuple[str, str, int] | None:
-    """(group id, name, conversations assigned in [start, end)) of the busiest group; ties: lowest id."""
+    """(group id, name, conversations assigned in [start, end)) of the busiest group; ties: lowest id.
+
+    Every group's count is read once (a handful of groups), and the busiest picked here: in a
+    subquery, PostgreSQL counted every group twice (once to filter, once to order).
+    """
     per_group = select(GroupRow.id, GroupRow.name, _assigned(start, end))
     if scope is not None:
         per_group = per_group.where(GroupRow.pk.in_(sorted(scope)))
-    counted = per_group.subquery()
-    top = session.execute(
-        select(counted.c.id, counted.c.name, counted.c.assigned)
-        .where(counted.c.assigned > 0)
-        .order_by(counted.c.assigned.desc(), counted.c.id)
-        .limit(1)
-    ).first()
-    return None if top is None else (top.id, top.name, int(top.assigned))
+    counted = [(int(n), gid, name) for gid, name, n in session.execute(per_group) if n]
+    if not counted:
+        return None
+    assigned, gid, name = min(counted, key=lambda c: (-c[0], c[1]))
+    return gid, name, assigned
