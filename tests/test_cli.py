@@ -104,6 +104,7 @@ def test_list_aliases_sort_and_limit(env: dict[str, str]) -> None:
     assert ids("--response-creation-over", "59s") == ["c-2"]
     assert ids("--response-creation-over", "1m") == []
     assert ids("--no-response-over", "9h") == ["c-1"]
+    assert ids("--no-response-over", "36500d") == []  # the longest wait one may ask about
     assert ids("--rating", "5") == ["c-3"]
     assert ids("--group", "support", "--agent", "bo") == ["c-2"]
 
@@ -115,6 +116,10 @@ def test_list_aliases_sort_and_limit(env: dict[str, str]) -> None:
         ["list", "--from", "2026-13-40"],
         ["list", "--no-response-over", "-5m"],
         ["list", "--no-response-over", "soon"],
+        ["list", "--no-response-over", "999999999999999h"],
+        ["list", "--inactive-over", "36501d"],
+        ["agent", "set", "bo", "--max-active", "99999999999999999999"],
+        ["agent", "set", "bo", "--max-active", "²"],
         ["list", "--rating", "6"],
         ["list", "--sort", "colour"],
         ["list", "--group", "nope"],

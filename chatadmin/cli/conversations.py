@@ -32,8 +32,17 @@ def _date(text: str | None, flag: str) -> date | None:
         raise InvalidInput(f"{flag} takes a date like 2026-11-24, not {text!r}") from None
 
 
-def _duration(text: str | None) -> int | None:
-    return None if text is None else parse_duration(text)
+# A century: every real wait is shorter, and "now" minus any longer one can fall before year 1.
+MAX_DURATION_S = 36500 * 86400
+
+
+def _duration(text: str | None, flag: str) -> int | None:
+    if text is None:
+        return None
+    seconds = parse_duration(text)
+    if seconds > MAX_DURATION_S:
+        raise InvalidInput(f"{flag} takes at most 36500d (a century), not {text!r}")
+    return seconds
 
 
 def build_filter(options: dict[str, Any]) -> ConversationFilter:
@@ -53,10 +62,10 @@ def build_filter(options: dict[str, Any]) -> ConversationFilter:
         ratings=frozenset(ratings),
         created_from=_date(options.get("date_from"), "--from"),
         created_to=_date(options.get("date_to"), "--to"),
-        no_response_over=_duration(options.get("no_response_over")),
-        inactive_over=_duration(options.get("inactive_over")),
-        response_creation_over=_duration(options.get("response_creation_over")),
-        response_assignment_over=_duration(options.get("response_assignment_over")),
+        no_response_over=_duration(options.get("no_response_over"), "--no-response-over"),
+        inactive_over=_duration(options.get("inactive_over"), "--inactive-over"),
+        response_creation_over=_duration(options.get("response_creation_over"), "--response-creation-over"),
+        response_assignment_over=_duration(options.get("response_assignment_over"), "--response-assignment-over"),
     )
 
 

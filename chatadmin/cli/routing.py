@@ -129,11 +129,14 @@ def agent_group() -> None:
     """Agents' availability, caps and groups."""
 
 
+MAX_CAP = 2**31 - 1  # the largest cap every store's integer column holds
+
+
 def _cap(text: str | None) -> int | None:
     if text is None or text.lower() == "none":
         return None
-    if not text.isdigit():
-        raise InvalidInput(f"--max-active takes a number or none, not {text!r}")
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_CAP:
+        raise InvalidInput(f"--max-active takes a number from 0 to {MAX_CAP} or none, not {text!r}")
     return int(text)
 
 
