@@ -12,12 +12,12 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from chatadmin.clock import Clock
-from chatadmin.domain import RoutingRule
+from chatadmin.domain import Group, RoutingRule
 from chatadmin.errors import BackendUnavailable
 from chatadmin.routing.changes import Setting
 from chatadmin.screens.error import ErrorScreen
 from chatadmin.screens.routing_panel import RoutingPanelScreen
-from chatadmin.screens.routing_rows import find_agent, next_rule, parse_cap
+from chatadmin.screens.routing_rows import find_agent, group_option, next_rule, parse_cap
 from chatadmin.store.routing_log import routing_log
 from chatadmin.store.sql import SqlStore
 
@@ -118,9 +118,15 @@ async def choose_member(pilot: Pilot[Any], agent_id: str) -> None:
 def test_rules_cycle_and_caps_parse() -> None:
     assert [next_rule(r) for r in RoutingRule] == [RoutingRule.LEAST_BUSY, RoutingRule.MANUAL, RoutingRule.ROUND_ROBIN]
     assert (parse_cap(" 7 "), parse_cap("None"), parse_cap("0")) == (7, None, 0)
-    for bad in ("-1", "lots", "", "2.5"):
+    for bad in ("-1", "lots", "", "2.5", "²", "99999999999999999999999", str(2**31)):
         with pytest.raises(ValueError, match="whole number"):
             parse_cap(bad)
+    assert parse_cap(str(2**31 - 1)) == 2**31 - 1
+
+
+def test_a_long_queue_does_not_run_into_the_member_count() -> None:
+    group = Group(id="g", name="General", members=["a"] * 10, queue_length=573)
+    assert re.search(r"573 waiting +10 agents", group_option(group).prompt.plain)
 
 
 def test_agents_are_found_by_id_name_or_one_prefix(store: SqlStore) -> None:

@@ -12,6 +12,7 @@ from chatadmin.text import fold, one_line
 RULE_ORDER = (RoutingRule.ROUND_ROBIN, RoutingRule.LEAST_BUSY, RoutingRule.MANUAL)
 NAME_WIDTH = 24
 ID_WIDTH = 14
+MAX_CAP = 2**31 - 1  # the largest cap every store's integer column holds
 
 
 def rule_label(rule: RoutingRule) -> str:
@@ -27,8 +28,8 @@ def parse_cap(text: str) -> int | None:
     value = text.strip().lower()
     if value in ("none", "no", "-", "∞"):
         return None
-    if not value.isdigit():
-        raise ValueError("a cap is a whole number (0 or more), or none")
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_CAP:
+        raise ValueError(f"a cap is a whole number from 0 to {MAX_CAP}, or none")
     return int(value)
 
 
@@ -62,7 +63,7 @@ def group_option(group: Group) -> Option:
         (rule_label(r.rule).ljust(12), "$accent"),
         ("only available" if r.only_available else "any agent     ", ""), "  ",
         ("sticky" if r.sticky else "      ", ""), "  ",
-        (f"{group.queue_length} waiting".ljust(11), "$warning" if group.queue_length else "$text-muted"),
+        (f"{group.queue_length} waiting".ljust(14), "$warning" if group.queue_length else "$text-muted"),
         (f"{len(group.members)} agent{'' if len(group.members) == 1 else 's'}", "$text-muted"),
     ]  # fmt: skip
     return Option(Content.assemble(*parts), id=group.id)
