@@ -89,6 +89,27 @@ async def test_search_as_you_type_narrows_the_list(store: NamedStore) -> None:
         assert f"{expected} of 30 conversations" in status_text(app)
 
 
+async def test_moving_the_cursor_repaints_the_line_it_left_and_the_line_it_reached(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.table
+
+        def lines() -> list[object]:
+            region = table.size.region
+            return list(table.render_lines(region))  # what the screen shows, through the line cache
+
+        first = lines()
+        await pilot.press("down")
+        await settle(pilot)
+        moved = lines()
+        assert moved[1] != first[1] and moved[2] != first[2]  # row 0 lost the cursor, row 1 got it
+        assert moved[3:] == first[3:]
+        await pilot.press("up")
+        await settle(pilot)
+        assert lines() == first
+
+
 class SlowCounts(NamedStore):
     """Counts of a search wait for the test's word; notes how many ran at once and for what."""
 

@@ -251,12 +251,17 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         index = max(0, min(index, self.data.extent - 1))
         if index == self.cursor and self._cursor_id is not None:
             return
+        before, top = self.cursor, round(self.scroll_offset.y)
         self.cursor = index
         row = self.data.row(index)
         self._cursor_id = row.id if row else None
         self._scroll_to_cursor()
         self._post_status()
-        self.refresh()
+        if round(self.scroll_offset.y) == top:  # the same lines in place: repaint the two that changed
+            self.refresh_line(before + 1)
+            self.refresh_line(index + 1)
+        else:
+            self.refresh()
 
     # ----------------------------------------------------------------- workers
     def count(self) -> None:
