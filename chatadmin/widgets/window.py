@@ -126,9 +126,9 @@ class RowWindow:
         """Keep ``rows`` read from ``first_page`` on at ``revision``, evicting the oldest pages.
 
         Pages past the end of ``rows`` are kept empty: they are known to hold nothing. Says
-        which lines now show another row than before, and which conversations of the pages
-        held before are new there or changed (a fresh copy of a page read for the first time
-        changes nothing).
+        which lines now show another row than before (every line of a page not held before),
+        and which conversations of the pages held before are new there or changed (a page
+        read for the first time changes no conversation: nothing was shown to compare with).
         """
         size = self.page_size
         before = {row.id: row for _, held in self._pages.values() for row in held}
@@ -139,7 +139,9 @@ class RowWindow:
             if held is not None and held[0] > revision:
                 continue
             fresh = rows[number * size : (number + 1) * size]
-            if held is not None:
+            if held is None:  # lines that showed "…" (or nothing) now show rows
+                stored.lines.extend(range(page * size, page * size + len(fresh)))
+            else:
                 old = held[1]
                 for offset in range(max(len(old), len(fresh))):
                     mine = old[offset] if offset < len(old) else None
