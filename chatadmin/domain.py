@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chatadmin.durations import MAX_DURATION_S
+
 
 class Status(StrEnum):
     OPEN = "open"
@@ -310,7 +312,7 @@ class Sort(Model):
         return f"{self.key.value}:{'desc' if self.descending else 'asc'}"
 
 
-Seconds = Annotated[int, Field(ge=0)]
+Seconds = Annotated[int, Field(ge=0, le=MAX_DURATION_S)]  # up to 68 years, as parse_duration reads
 
 
 class ConversationFilter(Model):

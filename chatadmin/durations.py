@@ -9,9 +9,15 @@ from chatadmin.errors import InvalidInput
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _PART = re.compile(r"(\d+)\s*([dhms])")
 
+# 68 years, the most whole days the stores' 32-bit columns hold in seconds (response times are
+# such columns, and PostgreSQL refuses to compare them with a bigger number); every real wait is
+# far shorter, and "now" minus a much longer one can fall before year 1.
+MAX_DURATION_DAYS = 24855
+MAX_DURATION_S = MAX_DURATION_DAYS * 86400  # 2_147_472_000 <= 2**31 - 1
+
 
 def parse_duration(text: str) -> int:
-    """Seconds in ``90s``, ``15m``, ``2h``, ``1d`` or ``1h30m``; anything else is an error."""
+    """Seconds in ``90s``, ``15m``, ``2h``, ``1d`` or ``1h30m``, up to 68 years; anything else is an error."""
     raw = text.strip().lower().replace(" ", "")
     if not raw or not re.fullmatch(r"(\d+[dhms])+", raw):
         raise InvalidInput(f"not a duration: {text!r} (like 90s, 15m, 2h, 1d, 1h30m)")
@@ -21,7 +27,10 @@ def parse_duration(text: str) -> int:
         if unit in seen:
             raise InvalidInput(f"not a duration: {text!r} ({unit} given twice)")
         seen.add(unit)
-        total += int(amount) * _UNITS[unit]
+        # a few thousand digits would stop int() itself; any amount past twelve is too long anyway
+        total += int(amount) * _UNITS[unit] if len(amount.lstrip("0")) <= 12 else MAX_DURATION_S + 1
+    if total > MAX_DURATION_S:
+        raise InvalidInput(f"too long: {text!r} (at most {MAX_DURATION_DAYS}d, 68 years)")
     return total
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
 from chatadmin.clock import parse_instant
 from chatadmin.domain import ConversationFilter, EventKind, RoutingConfig, RoutingRule, Sort, SortKey, Status
+from chatadmin.durations import MAX_DURATION_S
 from chatadmin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 from .backends import MakeBackend, make_backend  # noqa: F401 - fixture
@@ -228,6 +230,17 @@ def test_search_by_name_ignores_case_and_accents_and_by_number_ignores_punctuati
     assert search("_") == []
     assert search("[bold]") == ["pct"]
     assert backend.count_conversations(ConversationFilter(search="55")) == 2
+
+
+def test_a_wait_filter_goes_up_to_68_years_on_every_back_end(make_backend: MakeBackend) -> None:
+    """The longest wait parse_duration reads lists on every store and over the API; one second more is no filter."""
+    backend = make_backend(BASE + [conversation("c-1", "2026-11-24T10:00:00Z", messages=[msg("2026-11-24T10:00:00Z", "customer")])])
+    for key in ("no_response_over", "inactive_over", "response_creation_over", "response_assignment_over"):
+        longest = ConversationFilter.model_validate({key: MAX_DURATION_S})
+        assert ids(backend.list_conversations(longest).rows) == []
+        assert backend.count_conversations(longest) == 0
+        with pytest.raises(ValidationError):
+            ConversationFilter.model_validate({key: MAX_DURATION_S + 1})
 
 
 def test_sorting_puts_nulls_last_and_breaks_ties_stably(make_backend: MakeBackend) -> None:

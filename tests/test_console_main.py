@@ -242,6 +242,28 @@ async def test_invalid_input_is_marked_and_keeps_the_last_valid_results(store: N
         assert not app.query_one(field, Input).has_class("-invalid")
 
 
+async def test_a_wait_longer_than_68_years_is_marked_in_the_field_not_read(store: NamedStore) -> None:
+    """Typed, not entered: the field's own debounce applies it; no store read fails, no error dialog."""
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = app.table.filters
+        shown = [row.id for row in loaded_rows(app.table)]
+        field = app.query_one("#filter-no-response-over", Input)
+        field.focus()
+        await pilot.press(*"999999999999999h")
+        await wait_until(pilot, lambda: field.has_class("-invalid"))
+        await settle(pilot)
+        summary = str(app.query_one("#filter-summary", Static).visual)
+        assert "24855d" in summary and "showing the last valid results" in summary
+        assert not isinstance(app.screen, ErrorScreen) and len(app.screen_stack) == 1
+        assert app.table.filters == before and app.table.total is not None
+        assert [row.id for row in loaded_rows(app.table)] == shown
+        await pilot.press(*["backspace"] * 16, *"24855d")
+        await wait_until(pilot, lambda: app.table.filters.no_response_over == 24855 * 86400)
+        assert not field.has_class("-invalid")
+
+
 def test_dates_and_durations_parse_into_the_filter() -> None:
     from chatadmin.widgets.filter_form import parse_form
 

@@ -43,6 +43,8 @@ MISTAKES = [
         ("GET", "/v1/conversations?from=yesterday", {}, 422, "validation_error"),
         ("GET", "/v1/conversations?search=%00", {}, 422, "validation_error"),
         ("GET", "/v1/conversations?no_response_over=99999999999999999999", {}, 422, "validation_error"),
+        ("GET", "/v1/conversations?inactive_over=2147472001", {}, 422, "validation_error"),  # 68 years and 1 s
+        ("GET", "/v1/conversations:count?response_creation_over=2147472001", {}, 422, "validation_error"),
         ("GET", "/v1/nothing", {}, 404, "not_found"),
         ("DELETE", "/v1/conversations/s-1", {}, 405, "method_not_allowed"),
         ("POST", "/v1/conversations/s-1/notes", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 422, "validation_error"),
@@ -76,6 +78,14 @@ def test_a_users_mistake_is_a_json_error_and_changes_nothing(served: Served) -> 
             except AssertionError as exc:
                 raise AssertionError(f"{case}: {exc}") from None
             assert served.snapshot() == before, case
+
+
+def test_a_wait_of_68_years_is_the_longest_the_api_takes_as_the_other_front_ends_do(served: Served) -> None:
+    """The bound of ``parse_duration`` (CLI, console, views): more than that is 422 above, that much lists."""
+    with served.http("ana") as client:
+        response = client.get("/v1/conversations", params={"no_response_over": 24855 * 86400})
+        assert response.status_code == 200, response.text
+        assert response.json()["rows"] == []
 
 
 def test_bodies_over_the_limit_are_refused(served: Served) -> None:

@@ -9,6 +9,7 @@ from fastapi import Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chatadmin.domain import SORT_ALIASES, ConversationFilter, SortKey, Status
+from chatadmin.durations import MAX_DURATION_S
 from chatadmin.store.cursor import MAX_CURSOR
 from chatadmin.store.sql import MAX_PAGE
 
@@ -25,7 +26,7 @@ Storable = AfterValidator(_storable)
 NO_CONTROLS = r"^[^\x00-\x1f\x7f]+$"
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROLS), Storable]
 MAX_SECONDS = 2**31 - 1
-Seconds = Annotated[int | None, Query(ge=0, le=MAX_SECONDS, description="seconds")]
+Seconds = Annotated[int | None, Query(ge=0, le=MAX_DURATION_S, description="seconds, up to 68 years")]
 MAX_VERSION = 2**31 - 1
 
 _SORT_NAMES = sorted({k.value for k in SortKey} | set(SORT_ALIASES), key=lambda n: (-len(n), n))
