@@ -57,6 +57,10 @@ class FilterBar(Widget):
         #filter-search { column-span: 2; }
         Input, Select { width: 1fr; }
         Input.-invalid, Input.-invalid:focus { background: $error 30%; }
+        /* the field being edited must stand out from the others at a glance */
+        Input:focus, Select:focus > SelectCurrent { background: $accent 25%; }
+        /* one option a line: a long agent name is cut, never wrapped into two "agents" */
+        SelectOverlay { text-wrap: nowrap; text-overflow: ellipsis; }
         #filter-summary { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
         #filter-summary.-error { color: $text-error; }
     }
