@@ -60,6 +60,8 @@ class RoutingRule(StrEnum):
 
 
 SYSTEM_ACTOR = "system"
+MAX_CAP = 2**31 - 1  # the largest cap (max_active) every store's integer column holds
+Cap = Annotated[int, Field(ge=0, le=MAX_CAP)]
 
 
 class Model(BaseModel):
@@ -86,7 +88,7 @@ class Agent(Model):
     role: Role = Role.AGENT
     groups: tuple[str, ...] = ()
     available: bool = True
-    max_active: int | None = None
+    max_active: Cap | None = None
     load: int = 0
     last_assigned_at: datetime | None = None
 

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from chatadmin.clock import parse_instant
-from chatadmin.domain import ConversationFilter, EventKind, RoutingConfig, RoutingRule, Sort, SortKey, Status
+from chatadmin.domain import MAX_CAP, ConversationFilter, EventKind, RoutingConfig, RoutingRule, Sort, SortKey, Status
 from chatadmin.durations import MAX_DURATION_S
 from chatadmin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -705,3 +705,14 @@ def test_the_routing_log_says_who_changed_what_newest_last(make_backend: MakeBac
         admin.routing_log(group="nope")
     with pytest.raises(InvalidInput):
         admin.routing_log(limit=0)
+
+
+def test_a_cap_is_what_every_stores_integer_holds_and_nothing_past_it(make_backend: MakeBackend) -> None:
+    """A cap past 2**31-1 reached SQLite as an OverflowError (a 500 over the API): it is bad input, and changes nothing."""
+    backend = make_backend(BASE)
+    for wrong in (-1, MAX_CAP + 1, 10**30):
+        with pytest.raises(InvalidInput):
+            backend.set_agent("bo", max_active=wrong)
+    assert next(a for a in backend.list_agents() if a.id == "bo").max_active is None
+    backend.set_agent("bo", max_active=MAX_CAP)
+    assert next(a for a in backend.list_agents() if a.id == "bo").max_active == MAX_CAP

@@ -121,6 +121,7 @@ def test_list_aliases_sort_and_limit(env: dict[str, str]) -> None:
         ["list", "--inactive-over", "9" * 5000 + "s"],  # past int()'s own digit limit
         ["agent", "set", "bo", "--max-active", "99999999999999999999"],
         ["agent", "set", "bo", "--max-active", "²"],
+        ["agent", "set", "bo", "--max-active", "9" * 5000],  # past int()'s own digit limit
         ["list", "--rating", "6"],
         ["list", "--sort", "colour"],
         ["list", "--group", "nope"],

@@ -62,6 +62,7 @@ MISTAKES = [
         ("PUT", "/v1/groups/nope/routing", {"json": {"rule": "manual"}}, 400, "invalid_input"),
         ("PUT", "/v1/groups/sales/routing", {"json": {"rule": "fastest"}}, 422, "validation_error"),
         ("PATCH", "/v1/agents/bo", {"json": {"max_active": -1}}, 422, "validation_error"),
+        ("PATCH", "/v1/agents/bo", {"json": {"max_active": 2**31}}, 422, "validation_error"),
         ("GET", "/v1/metrics", {"headers": {"Chatadmin-Timezone": "Mars/Olympus"}}, 400, "invalid_input"),
         ("GET", "/v1/metrics", {"headers": {"Chatadmin-Timezone": "../../etc/passwd"}}, 400, "invalid_input"),
 ]

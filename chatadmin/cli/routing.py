@@ -9,7 +9,7 @@ from rich.text import Text
 from chatadmin.backend import UNSET, Backend
 from chatadmin.cli import output
 from chatadmin.cli.common import connection_options, handle_errors, open_backend
-from chatadmin.domain import RoutingConfig, RoutingRule
+from chatadmin.domain import MAX_CAP, RoutingConfig, RoutingRule
 from chatadmin.errors import InvalidInput
 from chatadmin.routing.changes import MAX_LOG, describe
 from chatadmin.text import one_line
@@ -129,13 +129,10 @@ def agent_group() -> None:
     """Agents' availability, caps and groups."""
 
 
-MAX_CAP = 2**31 - 1  # the largest cap every store's integer column holds
-
-
 def _cap(text: str | None) -> int | None:
     if text is None or text.lower() == "none":
         return None
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_CAP:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_CAP:
         raise InvalidInput(f"--max-active takes a number from 0 to {MAX_CAP} or none, not {text!r}")
     return int(text)
 

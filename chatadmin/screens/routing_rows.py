@@ -5,14 +5,13 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets.option_list import Option
 
-from chatadmin.domain import Agent, Group, RoutingRule
+from chatadmin.domain import MAX_CAP, Agent, Group, RoutingRule
 from chatadmin.screens.common import load_label, over_cap
 from chatadmin.text import fold, one_line
 
 RULE_ORDER = (RoutingRule.ROUND_ROBIN, RoutingRule.LEAST_BUSY, RoutingRule.MANUAL)
 NAME_WIDTH = 24
 ID_WIDTH = 14
-MAX_CAP = 2**31 - 1  # the largest cap every store's integer column holds
 
 
 def rule_label(rule: RoutingRule) -> str:
@@ -28,7 +27,7 @@ def parse_cap(text: str) -> int | None:
     value = text.strip().lower()
     if value in ("none", "no", "-", "∞"):
         return None
-    if not (value.isascii() and value.isdigit()) or int(value) > MAX_CAP:
+    if not (value.isascii() and value.isdigit()) or len(value) > 10 or int(value) > MAX_CAP:
         raise ValueError(f"a cap is a whole number from 0 to {MAX_CAP}, or none")
     return int(value)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from chatadmin.domain import SORT_ALIASES, ConversationFilter, SortKey, Status
+from chatadmin.domain import SORT_ALIASES, Cap, ConversationFilter, SortKey, Status
 from chatadmin.durations import MAX_DURATION_S
 from chatadmin.store.cursor import MAX_CURSOR
 from chatadmin.store.sql import MAX_PAGE
@@ -62,7 +62,7 @@ class AgentChange(Body):
     """Only the fields given change; ``max_active: null`` means no cap."""
 
     available: bool | None = None
-    max_active: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+    max_active: Cap | None = None
     add_groups: Annotated[list[Id], Field(max_length=100)] = []
     remove_groups: Annotated[list[Id], Field(max_length=100)] = []
 

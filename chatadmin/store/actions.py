@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from chatadmin import permissions
 from chatadmin.backend import Unset
 from chatadmin.domain import (
+    MAX_CAP,
     Agent,
     EventKind,
     Group,
@@ -446,8 +447,8 @@ def set_agent(
     agent_pk = session.scalar(select(AgentRow.pk).where(AgentRow.id == agent_id))
     if agent_pk is None:
         raise InvalidInput(f"unknown agent {agent_id!r}")
-    if not isinstance(max_active, Unset) and max_active is not None and max_active < 0:
-        raise InvalidInput("max_active must be 0 or more, or none")
+    if not isinstance(max_active, Unset) and max_active is not None and not 0 <= max_active <= MAX_CAP:
+        raise InvalidInput(f"max_active must be from 0 to {MAX_CAP}, or none")
     both = sorted(set(add_groups) & set(remove_groups))
     if both:
         raise InvalidInput(f"cannot both add and remove group {both[0]!r}")
