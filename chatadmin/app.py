@@ -91,7 +91,11 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
     TITLE = "chatadmin"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
+    # The footer shows the list's keys, then these in this order, as far as the width goes: the
+    # keys of a state come first (b only while rows are marked), so they are never the ones cut
+    # off at 80 or 120 columns.
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("b", "bulk", "Bulk", id="app.bulk"),
         Binding("slash", "focus_search", "Search", key_display="/", id="app.search"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("ctrl+r", "clear_filters", "Clear filters", id="app.clear_filters"),
@@ -104,7 +108,6 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         Binding("ctrl+s", "save_view", "Save view", id="app.save_view", show=False),
         Binding("e", "export", "Export", id="app.export"),
         Binding("u", "queue", "Queue", id="app.queue"),
-        Binding("b", "bulk", "Bulk", id="app.bulk"),
         Binding("p", "toggle_live", "Pause live", id="app.live", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -335,6 +338,8 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         """
         if action in MAIN_SCREEN_ACTIONS and self.screen is not self.screen_stack[0]:
             return False
+        if action == "bulk" and not self.table.marks:
+            return False  # nothing to act on: out of the footer, so that the keys that work fit
         return not (action in TYPED_KEYS_ACTIONS and isinstance(self.focused, Input))
 
     def action_focus_search(self) -> None:

@@ -149,6 +149,26 @@ async def test_marks_space_every_match_and_escape(store: NamedStore) -> None:
         assert not table.marks.ids
 
 
+def footer_line(app: ChatAdminApp) -> str:
+    """The bottom line as painted: what does not fit the width is not there."""
+    return app.screen._compositor.render_strips()[-1].text
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_the_footer_shows_bulk_mark_and_clear_once_rows_are_marked(store: NamedStore, width: int) -> None:
+    app = ChatAdminApp(store, refresh_seconds=3600)
+    async with app.run_test(size=(width, 40)) as pilot:
+        await settle(pilot)
+        assert "space Mark" in footer_line(app) and "b Bulk" not in footer_line(app)  # nothing to act on yet
+        await pilot.press("space")
+        await settle(pilot)
+        line = footer_line(app)
+        assert all(key in line for key in ("space Mark", "esc Clear marks", "b Bulk")), line
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BulkScreen)
+
+
 def test_marking_every_match_holds_no_ids_and_resolves_them_when_the_action_runs(store: NamedStore) -> None:
     marks = Marks()
     filters = ConversationFilter(statuses=frozenset({Status.OPEN}))
