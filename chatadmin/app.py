@@ -80,7 +80,7 @@ TYPED_KEYS_ACTIONS = frozenset(
 # actions on the list: under a panel or a dialog they would act on a list the user cannot see
 MAIN_SCREEN_ACTIONS = frozenset(
     {"focus_search", "clear_filters", "refresh", "details", "transfer", "agents", "routing", "views", "save_view", "export"}
-    | {"queue", "bulk"}
+    | {"queue", "bulk", "leave_queue"}
 )
 
 
@@ -92,10 +92,11 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     # The footer shows the list's keys, then these in this order, as far as the width goes: the
-    # keys of a state come first (b only while rows are marked), so they are never the ones cut
-    # off at 80 or 120 columns.
+    # keys of a state come first (b only while rows are marked, escape only in the queue, where
+    # it is free when nothing is marked), so they are never the ones cut off at 80 or 120 columns.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("b", "bulk", "Bulk", id="app.bulk"),
+        Binding("escape", "leave_queue", "Leave queue", id="app.leave_queue"),
         Binding("slash", "focus_search", "Search", key_display="/", id="app.search"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("ctrl+r", "clear_filters", "Clear filters", id="app.clear_filters"),
@@ -340,7 +341,13 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
             return False
         if action == "bulk" and not self.table.marks:
             return False  # nothing to act on: out of the footer, so that the keys that work fit
+        if action == "leave_queue" and not self.queue_mode:
+            return False
         return not (action in TYPED_KEYS_ACTIONS and isinstance(self.focused, Input))
+
+    def action_leave_queue(self) -> None:
+        if self.queue_mode:
+            self.leave_queue()
 
     def action_focus_search(self) -> None:
         self.filter_bar.focus_search()

@@ -71,6 +71,35 @@ async def test_one_key_opens_the_queue_longest_waiting_first_and_goes_back(store
         assert "Unassigned queue" not in str(app.query_one(StatusLine).visual)
 
 
+def footer_line(app: ChatAdminApp) -> str:
+    return app.screen._compositor.render_strips()[-1].text
+
+
+async def test_escape_leaves_the_queue_once_no_marks_are_left_to_clear(store: NamedStore) -> None:
+    app = ChatAdminApp(store, refresh_seconds=3600, thresholds=THRESHOLDS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = (app.table.filters, app.table.sort)
+        assert "esc" not in footer_line(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.queue_mode and "esc Leave queue" in footer_line(app)  # says how to leave
+        await pilot.press("space")
+        await settle(pilot)
+        assert "esc Clear marks" in footer_line(app)
+        await pilot.press("escape")  # marks first
+        await settle(pilot)
+        assert app.queue_mode and not app.table.marks and "esc Leave queue" in footer_line(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not app.queue_mode and (app.table.filters, app.table.sort) == before and app.filter_bar.display
+        assert "Unassigned queue" not in str(app.query_one(StatusLine).visual)
+        assert "esc" not in footer_line(app)
+        await pilot.press("escape")  # nothing left to leave: nothing happens
+        await settle(pilot)
+        assert not app.queue_mode and (app.table.filters, app.table.sort) == before
+
+
 async def test_waiting_times_are_coloured_against_each_groups_thresholds(store: NamedStore) -> None:
     app = ChatAdminApp(store, refresh_seconds=3600, thresholds=THRESHOLDS)
     async with app.run_test(size=SIZE) as pilot:

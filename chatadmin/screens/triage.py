@@ -30,7 +30,7 @@ QUEUE_SORT = Sort(key=SortKey.NO_RESPONSE, descending=True)  # longest waiting f
 
 
 class TriageActions:
-    """Pauses the live view (p), switches to the unassigned queue (u), acts on marked rows (b)."""
+    """Pauses the live view (p), switches to the unassigned queue (u, left by u or escape), acts on marked rows (b)."""
 
     backend: Backend
     zone: tzinfo
@@ -46,6 +46,7 @@ class TriageActions:
     say: Any
     poll_now: Any
     _show_status: Any
+    refresh_bindings: Any
 
     def init_triage(self, thresholds: Mapping[str, WaitThresholds] | None) -> None:
         self.thresholds = dict(thresholds or {})
@@ -131,6 +132,7 @@ class TriageActions:
             self.table.set_query(QUEUE_FILTER, QUEUE_SORT)
             self.table.focus()
             self._show_status()
+            self.refresh_bindings()  # the footer says escape leaves
 
     def leave_queue(self, *, restore: bool = True) -> None:
         """Back to the list as it was (or, ``restore`` False, to what the caller shows next)."""
@@ -140,6 +142,7 @@ class TriageActions:
             filters, sort = self._list_query or (ConversationFilter(), Sort())
             self.table.set_query(filters, sort)
         self._show_status()
+        self.refresh_bindings()
 
     def remember_next(self) -> None:
         """Before a transfer from the queue: the chat after the highlighted one, to go on with."""
