@@ -79,6 +79,30 @@ async def test_add_note_saves_it_as_the_acting_user(store: SqlStore) -> None:
     assert app.results == [True]
 
 
+async def test_the_local_administrators_notes_say_so_and_routings_events_stay_by_no_one(sqlite_url: str, clock: Clock) -> None:
+    """The operator's notes are stored by "system"; none is written by routing, so they are the operator's."""
+    operator = open_store(sqlite_url, clock, acting_as=None)
+    try:
+        app = Harness(lambda: DetailsScreen(operator, "c-1003", tab="notes"))
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            await pilot.press(*"Checked by the lead", "enter")
+            await settle(pilot)
+            assert [(n.author, n.text) for n in operator.conversation_detail("c-1003").notes] == [
+                ("system", "Checked by the lead")
+            ]
+            notes = app.screen.query_one("#notes-list", Timeline).plain_lines()
+            assert "local administrator" in notes[-2] and "Checked by the lead" in notes[-1], notes
+            assert not any("System" in line for line in notes), notes
+        app = Harness(lambda: DetailsScreen(operator, "c-1003"))  # routing's assignment names no one
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            events = "\n".join(app.screen.query_one("#history", Timeline).plain_lines())
+            assert "Assigned to Ana Pérez in Sales (round robin)" in events and "local administrator" not in events
+    finally:
+        operator.dispose()
+
+
 async def test_empty_note_is_refused_inline_and_nothing_is_stored(sqlite_store: SqlStore) -> None:
     app = Harness(lambda: DetailsScreen(sqlite_store, "c-1001", tab="notes"))
     async with app.run_test(size=(100, 32)) as pilot:

@@ -11,11 +11,17 @@ from chatadmin.domain import (
     EventKind,
     Message,
     Note,
+    Principal,
     Sender,
 )
 from chatadmin.screens.layout import Entry
 
 Names = Mapping[str, str]
+
+# What the header calls the operator (a local store with no CHATADMIN_AS, or an operator token).
+# Notes are only ever written by a person, so a note by "system" is theirs; events by "system"
+# stay unnamed: routing's own assignments share that actor and cannot be told apart from them.
+OPERATOR_NAME = Principal().name
 
 
 def conversation_entries(detail: ConversationDetail, agents: Names, groups: Names) -> list[Entry]:
@@ -41,7 +47,7 @@ def message_entry(message: Message, customer_name: str, agents: Names) -> Entry:
 
 def note_entry(note: Note) -> Entry:
     if note.author == SYSTEM_ACTOR:
-        who = "System"
+        who = OPERATOR_NAME
     else:
         who = note.author_name or note.author
     return Entry(note.at, "note", who, note.text)
