@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,7 +22,7 @@ from chatadmin.screens import (
     TransferScreen,
 )
 from chatadmin.store.sql import SqlStore
-from tests.screen_fixtures import ADMIN, SUPERVISOR, Harness, open_store, settle
+from tests.screen_fixtures import ADMIN, SUPERVISOR, Harness, open_store, records, settle
 
 SIZE = (100, 32)
 
@@ -97,6 +98,30 @@ def test_transfer_agent_confirm_over_cap(snap_compare: Any, store: SqlStore) -> 
 def test_transfer_closed_refused(snap_compare: Any, store: SqlStore) -> None:
     row = store.get_conversation("c-1003")
     assert snapshot_of(snap_compare, lambda: TransferScreen(store, row), (*"support", "enter", "enter"))
+
+
+def busy_transfer_lines() -> list[str]:
+    """The fixed dataset, plus an agent in every one of many groups who is over their cap and away."""
+    extra_groups = [("returns", "Returns & Exchanges"), ("wholesale", "Wholesale Accounts"), ("vip", "VIP Customers")]
+    records_ = records()
+    at = next(i for i, r in enumerate(records_) if r["type"] == "agent")
+    records_[at:at] = [{"type": "group", "id": g, "name": name} for g, name in extra_groups]
+    records_.insert(at + len(extra_groups), {
+        "type": "agent", "id": "dora", "name": "Dora Maximiliana Villanueva", "max_active": 0, "available": False,
+        "groups": ["sales", "support", "billing", *(g for g, _ in extra_groups)],
+    })
+    return [json.dumps(record, ensure_ascii=False) for record in records_]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_transfer_agents_one_line_each(snap_compare: Any, sqlite_url: str, clock: Clock, size: tuple[int, int]) -> None:
+    """Each option one line, cut with an ellipsis; badges of any length keep the groups in one column."""
+    backend = open_store(sqlite_url, clock, lines=busy_transfer_lines())
+    try:
+        row = backend.get_conversation("c-1001")
+        assert snapshot_of(snap_compare, lambda: TransferScreen(backend, row), ("pagedown", "pagedown"), size=size)
+    finally:
+        backend.dispose()
 
 
 def test_tags(snap_compare: Any, store: SqlStore) -> None:

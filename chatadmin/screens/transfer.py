@@ -31,7 +31,6 @@ from chatadmin.text import fold, one_line
 
 NAME_WIDTH = 24
 LOAD_WIDTH = 18
-BADGE_WIDTH = 20
 
 
 class Step(Enum):
@@ -75,18 +74,19 @@ def _name(text: str) -> Content:
 def group_option(group: Group, row: ConversationRow, agent: Agent | None = None) -> Option:
     """A group to transfer to; with ``agent``, one of that agent's groups (where it is now is no choice)."""
     rule = group.routing.rule.value.replace("_", " ")
-    details = f"{rule} · {len(group.members)} agents · {group.queue_length} waiting"
-    parts: list[Content | str | tuple[str, str]] = ["  ", _name(group.name), " ", (details, "$text-muted")]
+    members = len(group.members)
+    details = f"{rule} · {members} agent{'' if members == 1 else 's'} · {group.queue_length} waiting"
+    parts: list[Content | str | tuple[str, str]] = ["  ", _name(group.name), " "]
     here = row.group == group.id and (agent is None or row.agent == agent.id)
-    if row.group == group.id:
-        parts.append(("  already here" if here and agent else "  current", "$accent"))
+    if row.group == group.id:  # before the details: the end of a line is what a narrow screen cuts
+        parts += [("already here" if here and agent else "current", "$accent"), (" · ", "$text-muted")]
+    parts.append((details, "$text-muted"))
     prefix = "group" if agent is None else "agent-group"
     return Option(Content.assemble(*parts), id=f"{prefix}:{group.id}", disabled=here and agent is not None)
 
 
-def agent_option(agent: Agent, row: ConversationRow, groups: dict[str, Group]) -> Option:
-    dot = ("● ", "$success") if agent.available else ("○ ", "$text-muted")
-    names = ", ".join(one_line(groups[g].name) if g in groups else g for g in agent.groups) or "no group"
+def agent_badges(agent: Agent, row: ConversationRow) -> Content:
+    """``over cap``, ``unavailable``, ``current``: those that hold (each its own colour, a space apart)."""
     badges: list[tuple[str, str]] = []
     if is_over_cap(agent, row):
         badges.append(("over cap", "bold $error"))
@@ -94,10 +94,17 @@ def agent_option(agent: Agent, row: ConversationRow, groups: dict[str, Group]) -
         badges.append(("unavailable", "$warning"))
     if row.agent == agent.id:
         badges.append(("current", "$accent"))
-    badge = Content(" ").join(Content.styled(text, style) for text, style in badges)
+    return Content(" ").join(Content.styled(text, style) for text, style in badges)
+
+
+def agent_option(agent: Agent, row: ConversationRow, groups: dict[str, Group], badge_width: int = 0) -> Option:
+    """One agent; ``badge_width``: the widest badges of the agents listed, so that the groups line up."""
+    dot = ("● ", "$success") if agent.available else ("○ ", "$text-muted")
+    names = ", ".join(one_line(groups[g].name) if g in groups else g for g in agent.groups) or "no group"
+    badge = agent_badges(agent, row)
     parts: list[Content | str | tuple[str, str]] = [
-        dot, _name(agent.name), " ", load_label(agent).ljust(LOAD_WIDTH), badge.pad_right(max(BADGE_WIDTH - badge.cell_length, 1)),
-        " ", (names, "$text-muted"),
+        dot, _name(agent.name), " ", load_label(agent).ljust(LOAD_WIDTH),
+        badge.pad_right(max(badge_width - badge.cell_length, 0)), "  " if badge_width else "", (names, "$text-muted"),
     ]
     return Option(Content.assemble(*parts), id=f"agent:{agent.id}", disabled=not agent.groups)
 
@@ -130,7 +137,10 @@ class TransferScreen(WorkerOutcomes, ModalScreen[TransferResult | None]):
     TransferScreen .line { height: auto; }
     TransferScreen #transfer-prompt { margin-top: 1; text-style: bold; }
     TransferScreen #transfer-notice { color: $warning; }
-    TransferScreen OptionList { height: 1fr; border: none; padding: 0; }
+    TransferScreen OptionList {
+        height: 1fr; border: none; padding: 0;
+        text-wrap: nowrap; text-overflow: ellipsis;  /* one line an option: a long one is cut, not wrapped */
+    }
     TransferScreen #transfer-summary { height: 1fr; margin-top: 1; }
     TransferScreen #transfer-warning { color: $warning; }
     TransferScreen #transfer-error { color: $error; }
@@ -251,7 +261,8 @@ class TransferScreen(WorkerOutcomes, ModalScreen[TransferResult | None]):
             if groups:
                 options += [heading("Groups"), *(group_option(g, self.row) for g in groups)]
             if agents:
-                options += [heading("Agents"), *(agent_option(a, self.row, self.groups) for a in agents)]
+                width = max(agent_badges(a, self.row).cell_length for a in agents)
+                options += [heading("Agents"), *(agent_option(a, self.row, self.groups, width) for a in agents)]
         elif self.agent is not None:
             mine = [self.groups[g] for g in self.agent.groups if g in self.groups]
             options += [group_option(g, self.row, self.agent) for g in mine if matches(key, g.name, g.id)]
