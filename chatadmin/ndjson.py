@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from chatadmin.clock import format_instant, parse_instant
-from chatadmin.domain import EventKind, Role, RoutingConfig, Sender, Status
+from chatadmin.domain import MAX_CAP, EventKind, Role, RoutingConfig, Sender, Status
 from chatadmin.errors import InvalidInput
 from chatadmin.phones import digits, normalize_phone
 
@@ -100,7 +100,7 @@ class AgentRecord(Record):
     role: Role = Role.AGENT
     groups: tuple[Id, ...] = Field((), max_length=1000)
     available: StrictBool = True
-    max_active: StrictInt | None = Field(None, ge=0, le=2**31 - 1)
+    max_active: StrictInt | None = Field(None, ge=0, le=MAX_CAP)
 
 
 def _wa_id(value: str) -> str:
