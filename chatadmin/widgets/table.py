@@ -82,6 +82,9 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ConversationTable {
         height: 1fr;
+        /* always there, so that the columns are laid out for one width: a scrollbar that came and
+           went with the rows left the columns a cell too wide, and a horizontal scrollbar under them */
+        overflow-y: scroll;
         scrollbar-size-vertical: 1;
         scrollbar-size-horizontal: 1;
         & > .conversation-table--header { text-style: bold; color: $text-primary; background: $panel; }
