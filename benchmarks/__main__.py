@@ -166,7 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{note}")
     stamp = datetime.now().strftime("%Y-%m-%d")
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"{stamp}{'-quick' if args.quick else ''}.json"
+    name = f"{stamp}{'-quick' if args.quick else ''}"
+    path = args.out / f"{name}.json"
+    again = 2
+    while path.exists():  # a second run the same day keeps the first for comparison
+        path = args.out / f"{name}-{again}.json"
+        again += 1
     result = {
         "date": datetime.now().isoformat(timespec="seconds"),
         "quick": args.quick,
