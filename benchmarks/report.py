@@ -34,6 +34,7 @@ FIGURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "sort by another column (s) → rows shown": ("console", ("sort by another column (s)",)),
     "count shown after a filter change": ("console", ("count shown (after a filter change)",)),
     "cursor key while a count runs": ("console", ("cursor key while counting",)),
+    "cursor key: no frame within 10 s (misses)": ("console", ("cursor key: no frame showed the move within 10 s",)),
     "metrics bar refresh (poll → frame)": ("console", ("metrics refresh (poll: metrics + counts + visible rows)",)),
     "store: metrics()": ("store", ("metrics()",)),
     "store: transfer (routing + audit event)": ("store", ("transfer (routing + audit event)",)),
