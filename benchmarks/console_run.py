@@ -257,9 +257,10 @@ class Session:
             search = app.filter_bar.query_one("#filter-search", Input)
             with search.prevent(Input.Changed):  # the query starts here, not again when that message comes
                 search.value = words[run % len(words)][:2]
-            app.filter_bar.apply_now()
+            before = table.query_state.generation
+            app.filter_bar.apply_now()  # posts the new filter: the table takes it a message later
+            await self.until(lambda before=before: table.query_state.generation > before and rows_shown(table))
             generation = table.query_state.generation
-            await self.until(lambda generation=generation: rows_shown(table, generation))
             table.focus()
             counting = not count_shown(app, generation - 1)
             target = min(1, table.data.extent - 1)
