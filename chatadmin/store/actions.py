@@ -119,8 +119,15 @@ def _check(
 
 
 def touch(session: Session, conversation: ConversationRecord) -> None:
+    """Bump the version and take the next change number: one UPDATE of the row with the rest of the change.
+
+    Without ``no_autoflush`` the counter's statement would first flush the conversation's
+    other changes, and ``changed_seq`` would then be a second UPDATE (on PostgreSQL each one
+    writes a new row version into every index of the table).
+    """
+    with session.no_autoflush:
+        conversation.changed_seq = next_change(session)
     conversation.version += 1
-    conversation.changed_seq = next_change(session)
 
 
 def record_event(
@@ -169,10 +176,7 @@ def assignment_response(session: Session, conversation: ConversationRecord) -> i
 
 def load_of(session: Session, agent_pk: int, exclude: ConversationRecord | None = None) -> int:
     """An agent's load: their in_progress conversations across all groups (but ``exclude``)."""
-    where = [ConversationRecord.agent_pk == agent_pk, ConversationRecord.status == Status.IN_PROGRESS.value]
-    if exclude is not None:
-        where.append(ConversationRecord.pk != exclude.pk)
-    return int(session.scalar(select(func.count()).select_from(ConversationRecord).where(*where)) or 0)
+    return assign.agent_loads(session, [agent_pk], exclude).get(agent_pk, 0)
 
 
 def assign_to(session: Session, ctx: Context, conversation: ConversationRecord, group: GroupRow, agent: AgentRow | None) -> None:

@@ -108,16 +108,23 @@ def _members(session: Session, ctx: Context, group: GroupRow) -> list[AgentRow]:
     return list(session.scalars(statement))
 
 
-def _loads(session: Session, agent_pks: list[int], exclude: ConversationRecord | None) -> dict[int, int]:
-    """Each agent's load, not counting ``exclude`` (the conversation being routed)."""
-    where = [ConversationRecord.agent_pk.in_(agent_pks), ConversationRecord.status == Status.IN_PROGRESS.value]
-    if exclude is not None:
-        where.append(ConversationRecord.pk != exclude.pk)
-    return dict(
-        session.execute(
-            select(ConversationRecord.agent_pk, func.count()).where(*where).group_by(ConversationRecord.agent_pk)
+def agent_loads(session: Session, agent_pks: list[int], exclude: ConversationRecord | None) -> dict[int, int]:
+    """Each agent's load, not counting ``exclude`` (the conversation being routed, locked by the caller).
+
+    The count reads only the ``(agent_pk, status)`` index; ``exclude`` is taken off afterwards
+    from its own row (flushed before the count, so as the count saw it): a ``pk <> …`` test
+    in the statement would make PostgreSQL visit every counted row (30-50 ms at 1M).
+    """
+    loads: dict[int, int] = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(ConversationRecord.agent_pk, func.count())
+            .where(ConversationRecord.agent_pk.in_(agent_pks), ConversationRecord.status == Status.IN_PROGRESS.value)
+            .group_by(ConversationRecord.agent_pk)
         ).all()
     )
+    if exclude is not None and exclude.status == Status.IN_PROGRESS.value and exclude.agent_pk in loads:
+        loads[exclude.agent_pk] -= 1
+    return loads
 
 
 def previous_agent(session: Session, conversation: ConversationRecord) -> int | None:
@@ -151,7 +158,7 @@ def choose(
         return None, RoutingRule.MANUAL.value
     members = _members(session, ctx, group)
     by_pk = {m.pk: m for m in members}
-    loads = _loads(session, list(by_pk), conversation) if members else {}
+    loads = agent_loads(session, list(by_pk), conversation) if members else {}
     previous = previous_agent(session, conversation) if config.sticky and members else None
     last_id = None
     if group.rr_last_agent_pk is not None:
