@@ -4,20 +4,27 @@ Its virtual height is the filtered count; it keeps a few pages around the screen
 :class:`RowWindow` and reads missing pages in a thread worker, one read at a time (a read
 asked for while one runs waits for it, then reads what is missing *then*). Answers for an old
 filter or sort are dropped by their generation number.
+
+While the rows it is about to show are being read (a new filter or sort, a jump past the
+rows on hand), the table *holds* its last frame for up to :data:`HOLD_SECONDS`: a frame of
+"…" or of dimmed rows would be replaced a few milliseconds later, and since Textual paints at
+most one frame per tick, painting it would also push the frame with the rows a tick or two
+later. Past the deadline it paints what it has, as before.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from chatadmin.backend import Backend
@@ -42,6 +49,8 @@ from chatadmin.widgets.window import (
     WindowResult,
     fetch_window,
 )
+
+HOLD_SECONDS = 0.12  # how long the last frame may stay while the rows to show are read
 
 ROLES = (
     "muted", "status-open", "status-in_progress", "status-closed", "menu", "rating", "tags", "phone",
@@ -166,6 +175,7 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         self._placed_for: tuple[int, bool] | None = None
         self._counting = False
         self._count_wanted: Query | None = None
+        self._hold_timer: Timer | None = None
 
     # ------------------------------------------------------------------ public
     @property
@@ -198,10 +208,15 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         return self.data.row(self.cursor) if self.data.extent else None
 
     def set_query(self, filters: ConversationFilter, sort: Sort) -> None:
-        """Show another filter or sort from the top; the old rows stay (dimmed) until the new arrive."""
+        """Show another filter or sort from the top; the old rows stay (dimmed) until the new arrive.
+
+        Only a new filter is counted: another sort of the same rows keeps the count it has.
+        """
         if self.data.start(filters, sort):
-            self.count()
-            self._fetch_missing()
+            self._hold()
+            self._fetch_missing()  # the rows first: they are what the user waits to see
+            if self.data.known_total() is None:
+                self.count()
             self._post_status()
             self.refresh()
 
@@ -225,6 +240,7 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         self._fetch_missing()
         if total != before:
             self.refresh()
+        self._release_when_shown()
 
     def update_row(self, row: ConversationRow) -> None:
         """Show a conversation's new state in place (after an action on it)."""
@@ -258,6 +274,7 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         self.cursor = index
         row = self.data.row(index)
         self._cursor_id = row.id if row else None
+        self._hold_unless_on_hand(self._top_for_cursor())
         self._scroll_to_cursor()
         self._post_status()
         if round(self.scroll_offset.y) == top:  # the same lines in place: repaint the two that changed
@@ -315,6 +332,58 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
             self._show_rows(self.data.failed(str(getattr(worker.error, "message", worker.error))))
         self._fetch_missing()
 
+    # ------------------------------------------------------------------ holding
+    @property
+    def counting(self) -> bool:
+        """A count runs or waits for its turn."""
+        return self._counting or self._count_wanted is not None
+
+    @property
+    def holding(self) -> bool:
+        """The table keeps its last frame while the rows it is about to show are read."""
+        return self._hold_timer is not None
+
+    def _hold(self) -> None:
+        if self._hold_timer is None and self.is_mounted:
+            self._hold_timer = self.set_timer(HOLD_SECONDS, self._release, name="table-hold")
+
+    def _release(self) -> None:
+        """Paint what the table has now: its rows, or past the deadline "…" and dimmed rows."""
+        if self._hold_timer is None:
+            return
+        self._hold_timer.stop()
+        self._hold_timer = None
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = self.scroll_y
+        self._post_status()
+        self.refresh()
+
+    def _visible_on_hand(self, top: int | None = None) -> bool:
+        """Every row the screen shows (with its top line at row ``top``, by default where it is) is held."""
+        first, last = self._visible_range()
+        if top is not None:
+            first, last = top, top + last - first
+        window = self.data.window
+        return all(window.row(index) is not None for index in range(first, min(last, self.data.extent - 1) + 1))
+
+    def _hold_unless_on_hand(self, top: int) -> None:
+        """About to show the rows from ``top``: hold the frame while they are read (e.g. End)."""
+        if not self._visible_on_hand(top):
+            self._hold()
+
+    def _release_when_shown(self) -> None:
+        if self._hold_timer is not None and not self.data.pending and self._visible_on_hand():
+            self._release()
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        if self._hold_timer is not None and not (layout or recompose):
+            return self  # the release repaints everything
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def refresh_line(self, y: int) -> None:
+        if self._hold_timer is None:
+            super().refresh_line(y)
+
     def _visible_range(self) -> tuple[int, int]:
         top = round(self.scroll_offset.y)
         return top, top + max(1, self._body_height()) - 1
@@ -340,6 +409,9 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         else:  # the same lines in the same places: repaint only those that show another row
             for index in stored.lines:
                 self.refresh_line(index + 1)
+        if stored is None:  # a failure: say so now
+            self._release()
+        self._release_when_shown()
 
     def _keep_cursor_on_conversation(self) -> None:
         window = self.data.window
@@ -395,19 +467,29 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         self._fetch_missing()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
+        if self._hold_timer is None:  # else the release moves the scrollbar and repaints
+            super().watch_scroll_y(old_value, new_value)
         if round(old_value) != round(new_value):
             self._fetch_missing()
 
-    def _scroll_to_cursor(self) -> None:
+    def _top_for_cursor(self) -> int:
+        """The row at the top of the screen once the cursor is in view."""
         height = max(1, self._body_height())
         top = round(self.scroll_offset.y)
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor > top + height - 1:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
+            return self.cursor
+        if self.cursor > top + height - 1:
+            return self.cursor - height + 1
+        return top
+
+    def _scroll_to_cursor(self) -> None:
+        top = self._top_for_cursor()
+        if top != round(self.scroll_offset.y):
+            self.scroll_to(y=top, animate=False)
 
     def _post_status(self) -> None:
+        if self._hold_timer is not None:
+            return  # the release says where the list stands
         position = self.cursor if self.data.total else None
         self.post_message(self.StatusChanged(position, self.data.total, self.sort))
 
@@ -499,14 +581,16 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         self.move_cursor(self.cursor - 1)
 
     def action_page_down(self) -> None:
-        page = max(1, self._body_height())
-        self.scroll_to(y=self.scroll_offset.y + page, animate=False)
-        self.move_cursor(self.cursor + page)
+        self._page(max(1, self._body_height()))
 
     def action_page_up(self) -> None:
-        page = max(1, self._body_height())
-        self.scroll_to(y=self.scroll_offset.y - page, animate=False)
-        self.move_cursor(self.cursor - page)
+        self._page(-max(1, self._body_height()))
+
+    def _page(self, rows: int) -> None:
+        top = max(0, min(round(self.scroll_offset.y) + rows, round(self.max_scroll_y)))
+        self._hold_unless_on_hand(top)
+        self.scroll_to(y=top, animate=False)
+        self.move_cursor(self.cursor + rows)
 
     def action_first(self) -> None:
         self.move_cursor(0)

@@ -48,11 +48,18 @@ class TableData:
         """Begin another query; False when it is the one already shown."""
         if (filters, sort) == (self.query.filters, self.query.sort) and self.query.generation:
             return False
+        # another sort of the same rows: the count stands (an empty list is counted again, since
+        # no read would come to swap it in)
+        known = self.known_total() if filters == self.query.filters and self.query.generation else None
         self.query = Query(filters, sort, self.query.generation + 1)
         self._incoming = RowWindow(self.window.page_size, self.window.max_pages)
-        self._incoming_total = None
+        self._incoming_total = known or None
         self._failed = None
         return True
+
+    def known_total(self) -> int | None:
+        """The count of the current query's filter, once it has landed."""
+        return self._incoming_total if self._incoming is not None else self.total
 
     def reload(self) -> None:
         """Mark the held rows stale (they stay shown) so they are read again."""

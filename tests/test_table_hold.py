@@ -1,0 +1,141 @@
+"""The table paints rows once they are read, not a frame of "…" first; another sort is not counted again."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from rich.segment import Segment
+
+from chatadmin.app import ChatAdminApp
+from chatadmin.clock import Clock
+from chatadmin.domain import ConversationFilter, Sort
+from chatadmin.widgets.table import ConversationTable
+from tests.console_fixtures import NamedStore, open_store, settle, wait_until
+
+SIZE = (120, 40)
+pytestmark = pytest.mark.anyio
+
+
+class GatedStore(NamedStore):
+    """Reads of rows past the first page wait for the test's gate; every count is noted."""
+
+    gate: threading.Event
+    waiting: threading.Event
+    counted: list[ConversationFilter]
+
+    def list_conversations(
+        self, filters=None, sort=None, offset=0, limit=100, cursor=None
+    ):  # type: ignore[no-untyped-def]
+        if offset > 0:
+            self.waiting.set()
+            self.gate.wait(10)
+        return super().list_conversations(
+            filters or ConversationFilter(), sort or Sort(), offset, limit, cursor
+        )
+
+    def count_conversations(self, filters: ConversationFilter | None = None) -> int:
+        filters = filters or ConversationFilter()
+        self.counted.append(filters)
+        return super().count_conversations(filters)
+
+
+@pytest.fixture
+def gated(sqlite_url: str, clock: Clock) -> Iterator[GatedStore]:
+    store = open_store(
+        sqlite_url, clock, count=700
+    )  # more rows than the table keeps around the screen
+    store.__class__ = GatedStore
+    gated: GatedStore = store  # type: ignore[assignment]
+    gated.gate, gated.waiting, gated.counted = threading.Event(), threading.Event(), []
+    gated.gate.set()
+    yield gated
+    gated.gate.set()
+    store.dispose()
+
+
+async def until(pilot, condition) -> None:  # type: ignore[no-untyped-def]
+    """Pause until ``condition()`` holds, without waiting on the workers (one waits at the gate)."""
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("condition never held")
+
+
+def shown(table: ConversationTable) -> list[str]:
+    """The table's lines as the screen has them (through its line cache), as text."""
+    return [
+        "".join(segment.text for segment in strip if isinstance(segment, Segment))
+        for strip in table.render_lines(table.size.region)
+    ]
+
+
+async def test_a_jump_past_the_rows_on_hand_keeps_the_last_frame_until_they_arrive(
+    gated: GatedStore,
+) -> None:
+    app = ChatAdminApp(gated, refresh_seconds=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.table
+        before = shown(table)
+        gated.gate.clear()
+        await pilot.press("end")
+        await until(pilot, gated.waiting.is_set)
+        assert table.holding and table.cursor == 699
+        assert shown(table) == before  # not a screen of "…"
+        gated.gate.set()
+        await wait_until(pilot, lambda: not table.holding)
+        await settle(pilot)
+        lines = shown(table)
+        last = table.window.row(699)
+        assert last is not None and last.customer_phone[-4:] in lines[-1]
+        assert not any("…" == line.strip() for line in lines)
+
+
+async def test_the_hold_ends_at_its_deadline_and_shows_what_is_missing(
+    gated: GatedStore,
+) -> None:
+    app = ChatAdminApp(gated, refresh_seconds=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.table
+        gated.gate.clear()
+        await pilot.press("end")
+        await until(pilot, gated.waiting.is_set)
+        await until(
+            pilot, lambda: not table.holding
+        )  # the read still waits at the gate
+        assert gated.gate.is_set() is False
+        assert "…" in shown(table)[-1]
+        gated.gate.set()
+        await wait_until(pilot, lambda: table.window.row(699) is not None)
+        await settle(pilot)
+        assert "…" not in shown(table)[-1]
+
+
+async def test_another_sort_keeps_the_count_and_a_new_filter_is_counted(
+    gated: GatedStore,
+) -> None:
+    app = ChatAdminApp(gated, refresh_seconds=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.table
+        counts = len(gated.counted)
+        sort = table.sort
+        await pilot.press("s")
+        await settle(pilot)
+        assert table.sort != sort and not table.pending
+        assert (
+            len(gated.counted) == counts
+        )  # the same rows in another order: the count stands
+        assert table.total == gated.count_conversations(table.filters) == 700
+        counts = len(gated.counted)
+        table.set_query(ConversationFilter(search="luis"), table.sort)
+        await wait_until(
+            pilot, lambda: table.filters.search == "luis" and not table.counting
+        )
+        await settle(pilot)
+        assert gated.counted[counts:] == [table.filters]
+        assert table.total == gated.count_conversations(table.filters) < 700
