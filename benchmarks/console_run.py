@@ -12,6 +12,10 @@ import time
 
 SPAWNED = time.time()  # before the heavy imports: they are part of starting the console
 
+from chatadmin.console import prepare_textual
+
+prepare_textual()  # as `chatadmin` does before it imports Textual
+
 import asyncio
 import json
 import resource
