@@ -14,7 +14,7 @@ later. Past the deadline it paints what it has, as before.
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import ClassVar, NamedTuple, Self
 
 from rich.segment import Segment
 from rich.style import Style
@@ -49,6 +49,17 @@ from chatadmin.widgets.window import (
     WindowResult,
     fetch_window,
 )
+
+
+class _Frame(NamedTuple):
+    """What every line of one frame shares."""
+
+    width: int
+    scroll_x: int
+    scroll_y: int
+    base: Style
+    columns: tuple[Placed, ...]
+
 
 HOLD_SECONDS = 0.12  # how long the last frame may stay while the rows to show are read
 
@@ -176,6 +187,7 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         self._counting = False
         self._count_wanted: Query | None = None
         self._hold_timer: Timer | None = None
+        self._frame: _Frame | None = None
 
     # ------------------------------------------------------------------ public
     @property
@@ -494,26 +506,36 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         self.post_message(self.StatusChanged(position, self.data.total, self.sort))
 
     # --------------------------------------------------------------- rendering
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # what the lines of one frame share, worked out once for all of them (per line it was a
+        # third of the table's own time in a frame)
+        self._frame = self._frame_now()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def _frame_now(self) -> _Frame:
         width = self.scrollable_content_region.width
         scroll_x, scroll_y = self.scroll_offset
-        base = self.rich_style
+        return _Frame(width, scroll_x, scroll_y, self.rich_style, self._columns())
+
+    def render_line(self, y: int) -> Strip:
+        frame = self._frame or self._frame_now()
         if y == 0:
-            line = self._header_segments()
+            line = self._header_segments(frame)
         else:
-            index = scroll_y + y - 1
-            line = self._row_segments(index, base)
-        strip = Strip(line).crop_extend(scroll_x, scroll_x + width, base)
+            line = self._row_segments(frame.scroll_y + y - 1, frame)
+        strip = Strip(line).crop_extend(frame.scroll_x, frame.scroll_x + frame.width, frame.base)
         return strip.simplify()
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"conversation-table--{name}", partial=True)
 
-    def _header_segments(self) -> list[Segment]:
-        width = self.scrollable_content_region.width + round(self.scroll_offset.x)
-        return header_line(self._columns(), self.sort, self._style, width)
+    def _header_segments(self, frame: _Frame) -> list[Segment]:
+        return header_line(frame.columns, self.sort, self._style, frame.width + frame.scroll_x)
 
-    def _row_segments(self, index: int, base: Style) -> list[Segment]:
+    def _row_segments(self, index: int, frame: _Frame) -> list[Segment]:
         data = self.data
         if index >= data.extent:
             if index == 0 and data.error:
@@ -528,13 +550,13 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         return row_line(
             row,
             index,
-            self._columns(),
+            frame.columns,
             self.cell_context,
             self._style,
-            base,
+            frame.base,
             cursor=index == self.cursor,
             dimmed=data.pending,
-            width=self.scrollable_content_region.width + round(self.scroll_offset.x),
+            width=frame.width + frame.scroll_x,
             marked=self.marks.is_marked(row.id, self.filters) if self.marks else False,
             changed=row.id in self._flash,
         )
