@@ -15,9 +15,11 @@ from chatadmin.backend import Backend
 from chatadmin.clock import Clock
 from chatadmin.domain import ConversationFilter, Sort, SortKey, Status
 from chatadmin.store import paging, search
+from chatadmin.store.engine import make_engine
+from chatadmin.store.load import import_ndjson
 from chatadmin.store.sql import SqlStore
 
-from .builders import agent, conversation, load_store, msg
+from .builders import agent, conversation, lines, load_store, msg
 from .test_filters_property import make_dataset
 
 
@@ -44,6 +46,21 @@ def dataset() -> list[dict[str, Any]]:
                 agent_id="bo2" if index % 3 else "bo",
                 assigned_at="2026-11-24T12:01:00Z",
                 messages=[msg("2026-11-24T12:00:00Z", "customer", "hola")],
+            )
+        )
+    for index in range(6):  # nameless customers: the NULL block of the name order, read first backwards
+        records.append(
+            conversation(
+                f"u-{index}",
+                f"2026-11-2{index % 3}T0{index}:00:00Z",
+                phone=f"+52551000000{index % 2}",
+                name="",
+                status="closed" if index % 2 else "open",
+                group_id="sales",
+                agent_id="bo" if index % 2 else None,
+                assigned_at=f"2026-11-2{index % 3}T0{index}:05:00Z" if index % 2 else None,
+                closed_at=f"2026-11-2{index % 3}T0{index}:30:00Z" if index % 2 else None,
+                messages=[msg(f"2026-11-2{index % 3}T0{index}:00:00Z", "customer", "hola")],
             )
         )
     return records
@@ -126,3 +143,29 @@ def test_agents_of_one_name_share_one_block_ordered_by_key(store: SqlStore) -> N
     # one block: the two agents' conversations interleave in key (creation) order, not agent by agent
     twins = [row.id for row in rows if row.id.startswith("t-")]
     assert twins == [f"t-{i}" for i in range(8)]
+
+
+def test_a_deep_page_counts_again_after_any_change_to_the_list(
+    store: SqlStore, clock: Clock, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a deep page's count is kept while no conversation changes: a change here, one by
+    # another store on the same data (another process) and new conversations all show at once
+    monkeypatch.setattr(paging, "DEEP_OFFSET", 1)
+    open_chats = ConversationFilter(statuses=frozenset({Status.OPEN}))
+    sort = Sort(key=SortKey.CUSTOMER_NAME, descending=False)
+    assert_pages_match(store, open_chats, sort)
+    first = store.list_conversations(open_chats, sort, offset=1, limit=1000).rows[0]
+    store.close_conversation(first.id)
+    assert_pages_match(store, open_chats, sort)
+    other = SqlStore.open(db_url, clock)
+    try:
+        other.reopen_conversation(first.id)
+        assert_pages_match(store, open_chats, sort)
+    finally:
+        other.dispose()
+    engine = make_engine(db_url)
+    try:
+        import_ndjson(engine, lines(conversation("late-1", "2026-11-24T17:00:00Z", name="")), "late.ndjson")
+    finally:
+        engine.dispose()
+    assert_pages_match(store, open_chats, sort)
