@@ -142,7 +142,9 @@ def count_rows(session: Session, where: Where) -> int:
     key = (cache_key.key, tuple(_hashable(p.effective_value) for p in cache_key.bindparams))
     # read before the count: a change committed in between leaves an older stamp on a newer
     # count, which the next read's stamp then refuses
-    stamp = tuple(session.execute(select(func.max(C.pk), func.max(C.changed_seq))).one())
+    # (two subqueries: SQLite reads a lone max() from its index's end, two in one select by a scan)
+    newest = (select(func.max(column)).scalar_subquery() for column in (C.pk, C.changed_seq))
+    stamp = tuple(session.execute(select(*newest)).one())
     with _COUNTS_LOCK:  # the console reads pages in several threads
         counts = _COUNTS.setdefault(engine, OrderedDict())
         kept = counts.get(key)
