@@ -463,8 +463,7 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         old = self.virtual_size
         if size == old:
             return
-        width, height = self._container_size
-        if old and (old.width > width, old.height > height) == (size.width > width, size.height > height):
+        if old and self._scrollbars_for(old) == self._scrollbars_for(size):
             # the same scrollbars: move their thumbs and repaint, without laying out the
             # whole screen again (a layout costs more than the table's own lines)
             self.set_reactive(ConversationTable.virtual_size, size)
@@ -472,6 +471,15 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
             self.refresh()
         else:
             self.virtual_size = size
+
+    def _scrollbars_for(self, size: Size) -> tuple[bool, bool]:
+        """Which scrollbars (horizontal, vertical) a virtual size calls for (the vertical one always shows)."""
+        width, height = self._container_size
+        styles = self.styles
+        return (
+            styles.overflow_x == "scroll" or (styles.overflow_x == "auto" and size.width > width),
+            styles.overflow_y == "scroll" or (styles.overflow_y == "auto" and size.height > height),
+        )
 
     def on_resize(self, _event: events.Resize) -> None:
         self._update_virtual_size()

@@ -1,4 +1,5 @@
-"""The table paints rows once they are read, not a frame of "…" first; another sort is not counted again."""
+"""Frames the console spares: rows painted once read (not "…" first), no recount for another
+sort, no layout of the whole screen for a letter typed in a filter field."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 from rich.segment import Segment
+from textual.screen import Screen
+from textual.widgets import Input
 
 from chatadmin.app import ChatAdminApp
 from chatadmin.clock import Clock
@@ -139,3 +142,29 @@ async def test_another_sort_keeps_the_count_and_a_new_filter_is_counted(
         await settle(pilot)
         assert gated.counted[counts:] == [table.filters]
         assert table.total == gated.count_conversations(table.filters) < 700
+
+
+async def test_typing_in_the_search_lays_out_nothing_and_a_long_text_scrolls_in_its_field(
+    gated: GatedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layouts: list[Screen[object]] = []
+    lay_out = Screen._refresh_layout
+
+    def counted(screen: Screen[object], *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        layouts.append(screen)
+        lay_out(screen, *args, **kwargs)
+
+    app = ChatAdminApp(gated, refresh_seconds=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        text = "maria gonzalez de la cruz and a few more words"
+        await pilot.press(*text)
+        await settle(pilot)
+        field = app.query_one("#filter-search", Input)
+        assert field.value == text and app.table.filters.search == text
+        assert layouts == []
+        assert field.scroll_offset.x > 0  # the end of the text, where the cursor is, shows
+        assert field.virtual_size.width == len(text) + 1
