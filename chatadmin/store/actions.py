@@ -83,34 +83,32 @@ def locked_conversation(
     where it would make a queue drain skip that chat.
     """
     seen = None
-    if ctx.lock_rows:
-        seen = session.execute(
-            select(ConversationRecord.group_pk, ConversationRecord.version).where(ConversationRecord.id == conversation_id)
+    if ctx.lock_rows:  # with its group's id, which the permission check needs: one round trip
+        found = session.execute(
+            select(ConversationRecord.group_pk, ConversationRecord.version, GroupRow.id)
+            .outerjoin(GroupRow, GroupRow.pk == ConversationRecord.group_pk)
+            .where(ConversationRecord.id == conversation_id)
         ).first()
-        if seen is None:
+        if found is None:
             raise NotFound(f"unknown conversation {conversation_id!r}")
-        _check(session, ctx, conversation_id, action, expected_version, seen.group_pk, seen.version)
+        seen = (found.group_pk, found.version)
+        _check(ctx, conversation_id, action, expected_version, found.version, found.id)
     statement = select(ConversationRecord).where(ConversationRecord.id == conversation_id)
     if ctx.lock_rows:  # NO KEY UPDATE: inserting its events must not wait on it (see assign)
         statement = statement.with_for_update(key_share=True).execution_options(populate_existing=True)
     conversation = session.scalar(statement)
     if conversation is None:
         raise NotFound(f"unknown conversation {conversation_id!r}")
-    if seen is None or (conversation.group_pk, conversation.version) != tuple(seen):
-        _check(session, ctx, conversation_id, action, expected_version, conversation.group_pk, conversation.version)
+    if seen is None or (conversation.group_pk, conversation.version) != seen:
+        group_id = _group_id(session, conversation.group_pk)
+        _check(ctx, conversation_id, action, expected_version, conversation.version, group_id)
     return conversation
 
 
 def _check(
-    session: Session,
-    ctx: Context,
-    conversation_id: str,
-    action: Action,
-    expected_version: int | None,
-    group_pk: int | None,
-    version: int,
+    ctx: Context, conversation_id: str, action: Action, expected_version: int | None, version: int, group_id: str | None
 ) -> None:
-    permissions.check(ctx.principal, action, _group_id(session, group_pk))
+    permissions.check(ctx.principal, action, group_id)
     if expected_version is not None and version != expected_version:
         raise Conflict(
             f"conversation {conversation_id} changed since it was shown "
