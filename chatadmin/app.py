@@ -97,7 +97,9 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("b", "bulk", "Bulk", id="app.bulk"),
         Binding("escape", "leave_queue", "Leave queue", id="app.leave_queue"),
-        Binding("slash", "focus_search", "Search", key_display="/", id="app.search"),
+        # priority: the focus moves before the keys typed right after "/" are handed out (they may
+        # arrive in the same read); check_action leaves "/" to a text field that has the focus
+        Binding("slash", "focus_search", "Search", key_display="/", id="app.search", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("ctrl+r", "clear_filters", "Clear filters", id="app.clear_filters"),
         Binding("r", "refresh", "Refresh", id="app.refresh", show=False),
@@ -167,6 +169,7 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         self._load_choices()
         self.table.set_query(ConversationFilter(), Sort())
         self.table.focus()
+        self.filter_bar.leave_to = self.table
         self.main_screen_ready = True
         self.poll_now()
         if self._start_view is not None:
@@ -296,10 +299,6 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         if self.queue_mode:
             self.leave_queue(restore=False)
         self.table.set_query(message.filters, self.table.sort)
-
-    @on(FilterBar.Leave)
-    def _leave_filters(self) -> None:
-        self.table.focus()
 
     @on(ConversationTable.SortRequested)
     def _sort_requested(self, message: ConversationTable.SortRequested) -> None:

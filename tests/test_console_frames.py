@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 from rich.segment import Segment
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from chatadmin.app import ChatAdminApp
 from chatadmin.clock import Clock
@@ -168,3 +169,44 @@ async def test_typing_in_the_search_lays_out_nothing_and_a_long_text_scrolls_in_
         assert layouts == []
         assert field.scroll_offset.x > 0  # the end of the text, where the cursor is, shows
         assert field.virtual_size.width == len(text) + 1
+
+
+async def test_keys_that_arrive_together_go_where_the_one_before_them_sent_the_focus(gated: GatedStore) -> None:
+    """"/" then a word, in one read from the terminal (fast typing over SSH, a paste): the word is
+    the search, not a sort ("s") and the views ("v") of the list that had the focus."""
+    app = ChatAdminApp(gated, refresh_seconds=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.table
+        sort = table.sort
+
+        def arrive(*keys: tuple[str, str | None]) -> None:
+            for key, character in keys:  # all queued before the first is handled
+                app.post_message(events.Key(key, character))
+
+        arrive(("slash", "/"), *((letter, letter) for letter in "silv"))
+        await settle(pilot)
+        assert app.query_one("#filter-search", Input).value == "silv"
+        assert table.filters.search == "silv" and table.sort == sort
+        assert app.screen is app.screen_stack[0]  # "v" opened no views
+        arrive(("escape", None), ("s", "s"))
+        await settle(pilot)
+        assert app.focused is table
+        assert app.query_one("#filter-search", Input).value == "silv" and table.sort != sort
+
+
+async def test_escape_in_an_open_drop_down_closes_it_and_a_second_leaves_the_filters(gated: GatedStore) -> None:
+    app = ChatAdminApp(gated, refresh_seconds=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        select = app.query_one("#filter-status", Select)
+        select.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert select.expanded
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not select.expanded and app.focused is not app.table
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.focused is app.table

@@ -57,7 +57,8 @@ class FilterBar(Widget):
 
     BINDING_GROUP_TITLE = "Filters"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", "Back to table", id="filters.leave"),
+        # priority, as "/": the keys after escape reach the list, not the field being left
+        Binding("escape", "leave", "Back to table", id="filters.leave", priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -98,6 +99,7 @@ class FilterBar(Widget):
         self._names: dict[str, str] = {}
         self._choices: dict[str, list[tuple[str, str]]] = {}  # drop-down key -> (label, value)
         self._debounce: Timer | None = None
+        self.leave_to: Widget | None = None  # where escape takes the focus
 
     def compose(self) -> ComposeResult:
         with Grid(id="filter-fields"):
@@ -256,14 +258,20 @@ class FilterBar(Widget):
         else:
             summary.update(Content("No filters: / to search, tab to the other fields"), layout=False)
 
+    # Focus moves at once, not at the next turn of the event loop as Widget.focus() does: keys
+    # that arrived together ("/maria" pasted or typed fast over SSH) are handed out one after the
+    # other, and would otherwise reach the widget that had the focus (the list: "s" sorts it).
     def focus_search(self) -> None:
-        self.query_one("#filter-search", Input).focus()
+        self.screen.set_focus(self.query_one("#filter-search", Input))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # escape closes an open drop-down first
+        return not (action == "leave" and any(select.expanded for select in self.query(Select)))
 
     def action_leave(self) -> None:
-        self.post_message(self.Leave())
-
-    class Leave(Message):
-        """The user is done with the filters (escape)."""
+        """Escape: back to the widget named by ``leave_to`` (the list), keys that follow included."""
+        if self.leave_to is not None:
+            self.screen.set_focus(self.leave_to)
 
     @property
     def names(self) -> Mapping[str, str]:
