@@ -54,7 +54,7 @@ from chatadmin.store.models import (
     NoteRow,
     TagRow,
 )
-from chatadmin.store.paging import count_select, list_page, tags_by_row
+from chatadmin.store.paging import count_rows, list_page, tags_by_row
 from chatadmin.store.query import (
     ROW_COLUMNS,
     C,
@@ -210,7 +210,9 @@ class SqlStore:
     def count_conversations(self, filters: ConversationFilter = ConversationFilter()) -> int:
         now = self.clock.now()
         with self._read() as session:
-            return int(session.scalar(count_select(self._where(session, filters, now))) or 0)
+            # kept while no conversation changes: a live poll of an unchanged store counts nothing,
+            # and the console's count is the one a jump to the end then reads with
+            return count_rows(session, self._where(session, filters, now))
 
     def _row(self, session: Session, conversation_id: str) -> ConversationRow:
         row = session.execute(base_select(*ROW_COLUMNS).where(C.id == conversation_id)).first()
