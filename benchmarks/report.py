@@ -44,6 +44,7 @@ FIGURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "store: count, search": ("store", ("count: search",)),
     "store: PageDown page": ("store", ("list: PageDown pages",)),
     "store: last page (jump to end)": ("store", ("list: last page (jump to end)",)),
+    "store: last page, first read after a change": ("store", ("list: last page, first read after a change",)),
     "store: sort, first page": ("store", ("sort: first page",)),
     "store: sort, last page": ("store", ("sort: last page",)),
     "console peak RSS": ("rss", ("peak_rss_mb",)),
