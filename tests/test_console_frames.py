@@ -76,6 +76,13 @@ def shown(table: ConversationTable) -> list[str]:
     ]
 
 
+async def end_with_the_read_held(pilot, gated: GatedStore) -> None:  # type: ignore[no-untyped-def]
+    """Press End while the read of the last rows waits at the gate."""
+    gated.gate.clear()
+    await pilot.press("end")
+    await until(pilot, gated.waiting.is_set)
+
+
 async def test_a_jump_past_the_rows_on_hand_keeps_the_last_frame_until_they_arrive(
     gated: GatedStore,
 ) -> None:
@@ -84,9 +91,7 @@ async def test_a_jump_past_the_rows_on_hand_keeps_the_last_frame_until_they_arri
         await settle(pilot)
         table = app.table
         before = shown(table)
-        gated.gate.clear()
-        await pilot.press("end")
-        await until(pilot, gated.waiting.is_set)
+        await end_with_the_read_held(pilot, gated)
         assert table.holding and table.cursor == 699
         assert shown(table) == before  # not a screen of "…"
         gated.gate.set()
@@ -105,9 +110,7 @@ async def test_the_hold_ends_at_its_deadline_and_shows_what_is_missing(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.table
-        gated.gate.clear()
-        await pilot.press("end")
-        await until(pilot, gated.waiting.is_set)
+        await end_with_the_read_held(pilot, gated)
         await until(
             pilot, lambda: not table.holding
         )  # the read still waits at the gate

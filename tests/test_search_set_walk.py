@@ -32,6 +32,20 @@ def store(db_url: str, clock: Clock) -> Any:
 
 
 @pytest.fixture
+def sqlite_store(sqlite_url: str, clock: Clock) -> Any:
+    opened: SqlStore = load_store(sqlite_url, clock, dataset())
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
+def pg_store(pg_url: str, clock: Clock) -> Any:
+    opened: SqlStore = load_store(pg_url, clock, dataset())
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
 def small_store(db_url: str, clock: Clock) -> Any:
     """Three conversations with accents, punctuation and numbers."""
     opened: SqlStore = load_store(db_url, clock, RECORDS)
@@ -104,9 +118,8 @@ def test_search_walking_the_set_is_exact(small_store: SqlStore) -> None:
 
 
 @pytest.mark.usefixtures("walking")
-def test_sqlite_walking_the_set_reads_the_list_order_and_probes_the_trigram_rowids(store: SqlStore) -> None:
-    if not store.is_sqlite:
-        pytest.skip("SQLite's plan")
+def test_sqlite_walking_the_set_reads_the_list_order_and_probes_the_trigram_rowids(sqlite_store: SqlStore) -> None:
+    store = sqlite_store
     plans = sqlite_plans(store, lambda: store.list_conversations(ConversationFilter(search="bo twin")))
     keys = using(plans, "ix_conversations_created_at_pk")
     assert keys and "TEMP B-TREE" not in keys[0], plans
@@ -114,9 +127,8 @@ def test_sqlite_walking_the_set_reads_the_list_order_and_probes_the_trigram_rowi
 
 
 @pytest.mark.usefixtures("walking")
-def test_postgresql_walking_the_set_reads_the_list_order_with_a_hashed_set(store: SqlStore) -> None:
-    if store.is_sqlite:
-        pytest.skip("PostgreSQL's plan")
+def test_postgresql_walking_the_set_reads_the_list_order_with_a_hashed_set(pg_store: SqlStore) -> None:
+    store = pg_store
     plans = pg_plans(store, lambda: store.list_conversations(ConversationFilter(search="bo twin")))
     keys = using(plans, "hashed SubPlan")
     assert keys and "Index Scan Backward using ix_conversations_created_at_pk" in keys[0], plans
