@@ -141,6 +141,7 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         self._polling = False
         self._poll_again = False
         self._poll_failed = False
+        self._first_frame_read = False  # the count and the choices, read once the first frame shows
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -166,12 +167,15 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         gc.freeze()
         self.sub_title = "connecting…"
         self._load_identity()
-        self._load_choices()
-        self.table.set_query(ConversationFilter(), Sort())
+        # The first frame shows the metrics and the first page: they are read on their own, and
+        # the count and the filter bar's choices once that frame is painted (read beside them,
+        # the counts of a million rows and the choices took the cores and the GIL that the page
+        # and the metrics waited for).
+        self.table.set_query(ConversationFilter(), Sort(), count=False)
         self.table.focus()
         self.filter_bar.leave_to = self.table
         self.main_screen_ready = True
-        self.poll_now()
+        self.poll_now(counts=False)
         if self._start_view is not None:
             self.open_view(self._start_view)
 
@@ -216,6 +220,7 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
                 if self._poll_failed:
                     return  # said once; the next answer clears it
                 self._poll_failed = True
+                self._after_first_frame()
             if worker.group == "row" and isinstance(worker.error, ChatAdminError):
                 return  # it left the view (transferred out of reach, say): the reload drops it
             forward_failure(self, event)
@@ -227,6 +232,7 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
                 self.query_one(MetricsBar).stale = False
                 self.say("The store answers again")
             self.polled(result)
+            self._after_first_frame()
         elif isinstance(result, Choices):
             self.filter_bar.set_choices(result.groups, result.agents, result.countries, result.tags)
         elif isinstance(result, Acted):
@@ -251,6 +257,20 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         else:
             self.show_error(f"Unexpected error while {message.worker.description or 'working'}", problem(error))
 
+    def _after_first_frame(self) -> None:
+        """Once the metrics and the first page have landed (or failed): after their frame, read the rest."""
+        if self._first_frame_read or self.table.pending:
+            return
+        if self.query_one(MetricsBar).metrics is None and not self._poll_failed:
+            return
+        self._first_frame_read = True
+        self.call_after_refresh(self._read_after_first_frame)
+
+    def _read_after_first_frame(self) -> None:
+        if self.table.total is None and not self.table.counting:
+            self.table.count()
+        self._load_choices()
+
     def show_error(self, title: str, text: str) -> None:
         from chatadmin.screens.error import ErrorScreen
 
@@ -261,8 +281,11 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         self.notify(one_line(text), severity=severity, markup=False)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ polling
-    def poll_now(self, *, read_all: bool = False) -> None:
-        """Ask what changed now (or right after the poll under way); ``read_all``: read everything again."""
+    def poll_now(self, *, read_all: bool = False, counts: bool = True) -> None:
+        """Ask what changed now (or right after the poll under way); ``read_all``: read everything again.
+
+        ``counts=False``: the metrics without the counts (the first poll, before the first frame).
+        """
         self._read_all |= read_all
         if self._polling:
             self._poll_again = True
@@ -273,7 +296,7 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
             self._poll_timer = self.set_timer(self.refresh_seconds, self._on_poll_timer)
             return
         self._polling = True
-        self._poll(self.poll_request(read_all))
+        self._poll(self.poll_request(read_all, counts=counts))
 
     def _poll_finished(self) -> None:
         self._polling = False
@@ -306,6 +329,10 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
 
     @on(ConversationTable.StatusChanged)
     def _table_status(self) -> None:
+        table = self.table
+        if table.total is not None and table.filters.is_empty() and not table.pending:
+            self.all_conversations = table.total  # the unfiltered list's count is the count of all
+        self._after_first_frame()
         self._show_status()
 
     @on(ConversationTable.MenuRequested)

@@ -40,12 +40,14 @@ def store(sqlite_url: str, clock: Clock) -> Iterator[NamedStore]:
 
 
 class Watched:
-    """The real store behind a proxy that counts calls, can be slow, and notes overlapping polls."""
+    """The real store behind a proxy that counts calls, notes when each starts and ends, can be
+    slow, and notes overlapping polls."""
 
     def __init__(self, store: NamedStore, delay: float = 0.0) -> None:
         self.store = store
         self.delay = delay
         self.calls: dict[str, int] = {}
+        self.events: list[tuple[str, str]] = []  # ("start" | "end", method), in order
         self._lock = threading.Lock()
         self.polling = 0
         self.most_at_once = 0
@@ -58,18 +60,22 @@ class Watched:
         def call(*args: Any, **kwargs: Any) -> Any:
             with self._lock:
                 self.calls[name] = self.calls.get(name, 0) + 1
-            return attribute(*args, **kwargs)
+                self.events.append(("start", name))
+            try:
+                return attribute(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self.events.append(("end", name))
 
         return call
 
     def changes_since(self, seq: int) -> Any:
         with self._lock:
-            self.calls["changes_since"] = self.calls.get("changes_since", 0) + 1
             self.polling += 1
             self.most_at_once = max(self.most_at_once, self.polling)
         try:
             time.sleep(self.delay)  # a slow back end: the next poll must wait for this one
-            return self.store.changes_since(seq)
+            return self.__getattr__("changes_since")(seq)
         finally:
             with self._lock:
                 self.polling -= 1
@@ -241,6 +247,28 @@ async def test_pause_stops_the_live_view_and_says_so(store: NamedStore) -> None:
         assert watched.calls["changes_since"] == polls + 2
 
 
+async def test_the_first_frame_reads_the_page_and_the_metrics_alone_then_counts_once(store: NamedStore) -> None:
+    watched = Watched(store)
+    # pages of 5: the first read holds fewer rows than the list, so the list has to be counted
+    app = ChatAdminApp(watched, refresh_seconds=3600, page_size=5)  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        events = watched.events
+        first_frame = max(events.index(("end", "metrics")), events.index(("end", "list_conversations")))
+        later = {"count_conversations", "list_groups", "list_agents", "list_countries", "list_tags"}
+        assert not [name for kind, name in events[:first_frame] if name in later]
+        started = [name for kind, name in events if kind == "start"]
+        assert started.count("count_conversations") == 1  # the table's count; the first poll counts nothing
+        assert later <= set(started)
+        assert app.table.total == app.all_conversations == 30
+        assert app.query_one(MetricsBar).metrics == store.metrics()
+        assert "30 conversations" in status_text(app)
+        assert app.filter_bar.names.get("group:sales") == "Sales"
+        await pilot.press("slash", *"gomez")  # a filtered list says of how many
+        await settle(pilot)
+        assert app.table.total == 3 and "3 of 30" in status_text(app)
+
+
 def test_the_first_poll_reads_everything_and_the_next_only_on_a_change(store: NamedStore) -> None:
     from chatadmin.domain import ConversationFilter
 
@@ -251,3 +279,5 @@ def test_the_first_poll_reads_everything_and_the_next_only_on_a_change(store: Na
     store.set_tags("c-1001", ["vip"])
     changed = poll(store, PollRequest(first.seq, ConversationFilter(), 1, read_all=False))
     assert changed.changed == ("c-1001",) and not changed.quiet and changed.seq > first.seq
+    bare = poll(store, PollRequest(None, ConversationFilter(), 1, read_all=False, counts=False))
+    assert bare.metrics == store.metrics() and bare.all_conversations is None and bare.filtered is None

@@ -63,15 +63,15 @@ class TriageActions:
         now = clock.now() if isinstance(clock, Clock) else datetime.now(UTC)
         return CellContext(zone=self.zone, now=now, thresholds=self.thresholds)
 
-    def poll_request(self, read_all: bool) -> PollRequest:
-        """What the next poll asks: only the changes, unless more is needed."""
+    def poll_request(self, read_all: bool, *, counts: bool = True) -> PollRequest:
+        """What the next poll asks: only the changes, unless more is needed (``counts``: with the counts)."""
         self._read_all |= read_all
         query = self.table.query_state
         context = self.cell_context()
         metrics = self.query_one(MetricsBar).metrics
         self._read_all |= runs_with_the_clock(query.filters, getattr(self.backend, "clock", None))
         self._read_all |= day_changed(metrics, context.now, self.zone)
-        request = PollRequest(self._seq, query.filters, query.generation, self._read_all)
+        request = PollRequest(self._seq, query.filters, query.generation, self._read_all, counts)
         self._read_all = False
         return request
 
@@ -90,11 +90,12 @@ class TriageActions:
         self.table.set_cell_context(self.cell_context())
         if result.quiet:
             return
-        assert result.metrics is not None and result.filtered is not None
-        self.all_conversations = result.all_conversations
+        assert result.metrics is not None
         metrics = self.query_one(MetricsBar)
         metrics.metrics, metrics.stale = result.metrics, False
-        self.table.apply_count(result.generation, result.filtered)
+        if result.filtered is not None:
+            self.all_conversations = result.all_conversations
+            self.table.apply_count(result.generation, result.filtered)
         if not first:
             self.table.reload(count=False)
         self._show_status()

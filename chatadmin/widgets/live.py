@@ -21,6 +21,7 @@ class PollRequest:
     filters: ConversationFilter
     generation: int
     read_all: bool  # read metrics and counts even when nothing changed
+    counts: bool = True  # False: the metrics only (the console's first frame counts later)
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Polled:
     changed: tuple[str, ...]  # conversations changed since the last poll (empty when too many)
     too_many: bool
     generation: int
-    # None when nothing changed and nothing was read
+    # None when nothing changed and nothing was read (the counts also when not asked for)
     metrics: Metrics | None = None
     all_conversations: int | None = None
     filtered: int | None = None
@@ -45,6 +46,8 @@ def poll(backend: Backend, request: PollRequest) -> Polled:
     if request.since is not None and changes.seq == request.since and not request.read_all:
         return polled
     metrics = backend.metrics()
+    if not request.counts:
+        return Polled(changes.seq, changes.ids, changes.too_many, request.generation, metrics)
     everything = backend.count_conversations(ConversationFilter())
     filters = request.filters
     filtered = everything if filters.is_empty() else backend.count_conversations(filters)

@@ -219,15 +219,16 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
     def current_row(self) -> ConversationRow | None:
         return self.data.row(self.cursor) if self.data.extent else None
 
-    def set_query(self, filters: ConversationFilter, sort: Sort) -> None:
+    def set_query(self, filters: ConversationFilter, sort: Sort, *, count: bool = True) -> None:
         """Show another filter or sort from the top; the old rows stay (dimmed) until the new arrive.
 
         Only a new filter is counted: another sort of the same rows keeps the count it has.
+        ``count=False`` leaves the count to the caller (the console's first frame, say).
         """
         if self.data.start(filters, sort):
             self._hold()
             self._fetch_missing()  # the rows first: they are what the user waits to see
-            if self.data.known_total() is None:
+            if count and self.data.known_total() is None:
                 self.count()
             self._post_status()
             self.refresh()
