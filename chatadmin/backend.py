@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 
 from chatadmin.domain import (
@@ -33,6 +35,42 @@ class Unset:
 
 
 UNSET = Unset()
+
+
+class Interrupt:
+    """Stops a long read (a count) from another thread: the back end arms it with how to stop
+    the statement under way, the caller pulls it when the answer is no longer wanted.
+
+    Pulled before the read starts, the read does not start; pulled while it runs, the database
+    stops the statement (SQLite's ``interrupt``, PostgreSQL's cancel request); either way the
+    read raises :class:`chatadmin.errors.Interrupted`. Pulled after it ended, nothing happens.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stop: Callable[[], None] | None = None
+        self.pulled = False
+
+    def pull(self) -> None:
+        with self._lock:
+            self.pulled = True
+            if self._stop is not None:
+                self._stop()  # under the lock: the read cannot end (and its connection move on) meanwhile
+
+    @contextmanager
+    def armed(self, stop: Callable[[], None]) -> Iterator[None]:
+        """While the block runs, :meth:`pull` calls ``stop``."""
+        from chatadmin.errors import Interrupted
+
+        with self._lock:
+            if self.pulled:
+                raise Interrupted("the read was interrupted before it started")
+            self._stop = stop
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._stop = None
 
 
 @runtime_checkable
@@ -72,7 +110,10 @@ class Backend(Protocol):
         """Every matching row in order, streamed (for exports); ``limit`` caps how many."""
         ...
 
-    def count_conversations(self, filters: ConversationFilter = ...) -> int: ...
+    def count_conversations(self, filters: ConversationFilter = ..., interrupt: Interrupt | None = None) -> int:
+        """How many conversations match; ``interrupt`` may stop the count from another thread
+        (it then raises :class:`chatadmin.errors.Interrupted`)."""
+        ...
 
     def get_conversation(self, conversation_id: str) -> ConversationRow: ...
 

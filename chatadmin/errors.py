@@ -41,3 +41,10 @@ class BackendUnavailable(ChatAdminError):
 
     exit_code = 1
     code = "unavailable"
+
+
+class Interrupted(ChatAdminError):
+    """A read was stopped by its caller (a count that a newer one made useless); nothing changed."""
+
+    exit_code = 1
+    code = "interrupted"

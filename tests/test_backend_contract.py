@@ -7,10 +7,11 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
+from chatadmin.backend import Interrupt
 from chatadmin.clock import parse_instant
 from chatadmin.domain import MAX_CAP, ConversationFilter, EventKind, RoutingConfig, RoutingRule, Sort, SortKey, Status
 from chatadmin.durations import MAX_DURATION_S
-from chatadmin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from chatadmin.errors import Conflict, Interrupted, InvalidInput, NotFound, PermissionDenied
 
 from .backends import MakeBackend, make_backend  # noqa: F401 - fixture
 from .builders import agent, conversation, group, msg
@@ -230,6 +231,18 @@ def test_search_by_name_ignores_case_and_accents_and_by_number_ignores_punctuati
     assert search("_") == []
     assert search("[bold]") == ["pct"]
     assert backend.count_conversations(ConversationFilter(search="55")) == 2
+
+
+def test_an_interrupted_count_answers_nothing_on_every_back_end(make_backend: MakeBackend) -> None:
+    backend = make_backend(BASE + [conversation("c-1", "2026-11-24T10:00:00Z")])
+    pulled = Interrupt()
+    pulled.pull()
+    with pytest.raises(Interrupted):
+        backend.count_conversations(ConversationFilter(), interrupt=pulled)
+    late = Interrupt()
+    assert backend.count_conversations(ConversationFilter(), interrupt=late) == 1
+    late.pull()  # after the count: nothing to stop
+    assert backend.count_conversations(ConversationFilter()) == 1
 
 
 def test_a_wait_filter_goes_up_to_68_years_on_every_back_end(make_backend: MakeBackend) -> None:

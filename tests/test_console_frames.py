@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Select
 
 from chatadmin.app import ChatAdminApp
+from chatadmin.backend import Interrupt
 from chatadmin.clock import Clock
 from chatadmin.domain import ConversationFilter, Sort
 from chatadmin.widgets.table import ConversationTable
@@ -39,10 +40,10 @@ class GatedStore(NamedStore):
             filters or ConversationFilter(), sort or Sort(), offset, limit, cursor
         )
 
-    def count_conversations(self, filters: ConversationFilter | None = None) -> int:
+    def count_conversations(self, filters: ConversationFilter | None = None, interrupt: Interrupt | None = None) -> int:
         filters = filters or ConversationFilter()
         self.counted.append(filters)
-        return super().count_conversations(filters)
+        return super().count_conversations(filters, interrupt)
 
 
 @pytest.fixture

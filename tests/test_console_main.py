@@ -12,9 +12,10 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Select, Static
 
 from chatadmin.app import ChatAdminApp
+from chatadmin.backend import Interrupt
 from chatadmin.clock import Clock
 from chatadmin.domain import ConversationFilter, Sort, SortKey, Status
-from chatadmin.errors import InvalidInput
+from chatadmin.errors import Interrupted, InvalidInput
 from chatadmin.screens.error import ErrorScreen
 from chatadmin.screens.help import HelpScreen
 from chatadmin.screens.row_menu import RowMenuScreen
@@ -118,15 +119,15 @@ class SlowCounts(NamedStore):
     running = 0
     most = 0
 
-    def count_conversations(self, filters: ConversationFilter = ConversationFilter()) -> int:
+    def count_conversations(self, filters: ConversationFilter = ConversationFilter(), interrupt: Interrupt | None = None) -> int:
         if filters.search is None:
-            return super().count_conversations(filters)
+            return super().count_conversations(filters, interrupt)
         self.searched.append(filters.search)
         self.running += 1
         self.most = max(self.most, self.running)
         try:
             self.gate.wait(10)
-            return super().count_conversations(filters)
+            return super().count_conversations(filters, interrupt)
         finally:
             self.running -= 1
 
@@ -144,6 +145,7 @@ async def test_typing_a_search_counts_one_query_at_a_time_and_shows_the_last_one
             await settle(pilot)
             await pilot.press("slash")
             await pilot.press("l")
+            await wait_until(pilot, lambda: slow.searched == ["l"])  # counted once its rows are shown
             await pilot.press(*"uis g")  # each key a query of its own, while the first count waits
             await wait_until(pilot, lambda: app.table.filters.search == "luis g" and not app.table.pending)
             assert slow.searched == ["l"]  # the others wait their turn
@@ -155,6 +157,44 @@ async def test_typing_a_search_counts_one_query_at_a_time_and_shows_the_last_one
             assert app.table.total == store.count_conversations(ConversationFilter(search="luis g")) > 0
     finally:
         slow.gate.set()
+        store.dispose()
+
+
+class CountsUntilInterrupted(NamedStore):
+    """The count of the search "l" runs until it is interrupted, as a long count in the database would."""
+
+    searched: list[str]
+    interrupted: list[str]
+
+    def count_conversations(self, filters: ConversationFilter = ConversationFilter(), interrupt: Interrupt | None = None) -> int:
+        if filters.search != "l":
+            return super().count_conversations(filters, interrupt)
+        assert interrupt is not None
+        self.searched.append(filters.search)
+        stopped = threading.Event()
+        with interrupt.armed(stopped.set):
+            stopped.wait(10)
+        self.interrupted.append(filters.search)
+        raise Interrupted("the count was interrupted")
+
+
+async def test_the_next_key_interrupts_the_count_of_the_search_before_it(sqlite_url: str, clock: Clock) -> None:
+    store = open_store(sqlite_url, clock)
+    store.__class__ = CountsUntilInterrupted
+    stoppable: CountsUntilInterrupted = store  # type: ignore[assignment]
+    stoppable.searched, stoppable.interrupted = [], []
+    try:
+        app = console(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", "l")
+            await wait_until(pilot, lambda: stoppable.searched == ["l"] and app.table.counting)
+            await pilot.press(*"uis g")
+            await wait_until(pilot, lambda: app.table.filters.search == "luis g" and not app.table.counting)
+            assert stoppable.interrupted == ["l"]
+            await settle(pilot)
+            assert app.table.total == store.count_conversations(ConversationFilter(search="luis g")) > 0
+    finally:
         store.dispose()
 
 

@@ -21,7 +21,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chatadmin import __version__
-from chatadmin.backend import UNSET, Unset
+from chatadmin.backend import UNSET, Interrupt, Unset
 from chatadmin.clock import Clock, local_zone
 from chatadmin.domain import (
     Agent,
@@ -43,6 +43,7 @@ from chatadmin.domain import (
 from chatadmin.errors import (
     BackendUnavailable,
     ChatAdminError,
+    Interrupted,
     InvalidInput,
     PermissionDenied,
 )
@@ -280,8 +281,16 @@ class RemoteBackend:
         finally:
             response.close()
 
-    def count_conversations(self, filters: ConversationFilter = ConversationFilter()) -> int:
-        return self._get("/v1/conversations:count", Count, filter_params(filters)).count
+    def count_conversations(self, filters: ConversationFilter = ConversationFilter(), interrupt: Interrupt | None = None) -> int:
+        """Over HTTP an interrupt stops nothing on the server: the count runs on there, and a
+        count interrupted meanwhile raises :class:`Interrupted` rather than answer."""
+        if interrupt is None:
+            return self._get("/v1/conversations:count", Count, filter_params(filters)).count
+        with interrupt.armed(lambda: None):
+            count = self._get("/v1/conversations:count", Count, filter_params(filters)).count
+        if interrupt.pulled:
+            raise Interrupted("the count was interrupted")
+        return count
 
     def changes_since(self, seq: int) -> Changes:
         return self._get("/v1/conversations:changes", Changes, {"since": seq})

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from chatadmin import permissions
-from chatadmin.backend import UNSET, Unset
+from chatadmin.backend import UNSET, Interrupt, Unset
 from chatadmin.clock import Clock
 from chatadmin.domain import (
     Agent,
@@ -38,7 +38,7 @@ from chatadmin.domain import (
     Status,
     TransferResult,
 )
-from chatadmin.errors import BackendUnavailable, InvalidInput, NotFound
+from chatadmin.errors import BackendUnavailable, Interrupted, InvalidInput, NotFound
 from chatadmin.permissions import Action
 from chatadmin.routing.changes import RoutingChange
 from chatadmin.store import actions, activity, changes, history, routing_log
@@ -207,12 +207,23 @@ class SqlStore:
             for row in session.execute(statement.execution_options(yield_per=1000)):
                 yield to_row(row, now)
 
-    def count_conversations(self, filters: ConversationFilter = ConversationFilter()) -> int:
+    def count_conversations(self, filters: ConversationFilter = ConversationFilter(), interrupt: Interrupt | None = None) -> int:
         now = self.clock.now()
         with self._read() as session:
             # kept while no conversation changes: a live poll of an unchanged store counts nothing,
             # and the console's count is the one a jump to the end then reads with
-            return count_rows(session, self._where(session, filters, now))
+            where = self._where(session, filters, now)
+            if interrupt is None:
+                return count_rows(session, where)
+            driver = session.connection().connection.dbapi_connection
+            stop = driver.interrupt if self.is_sqlite else driver.cancel_safe  # type: ignore[union-attr]
+            try:
+                with interrupt.armed(stop):
+                    return count_rows(session, where)
+            except OperationalError:
+                if interrupt.pulled:  # SQLite's "interrupted", PostgreSQL's query_canceled
+                    raise Interrupted("the count was interrupted") from None
+                raise
 
     def _row(self, session: Session, conversation_id: str) -> ConversationRow:
         row = session.execute(base_select(*ROW_COLUMNS).where(C.id == conversation_id)).first()

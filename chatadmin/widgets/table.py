@@ -27,8 +27,9 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from chatadmin.backend import Backend
+from chatadmin.backend import Backend, Interrupt
 from chatadmin.domain import ConversationFilter, ConversationRow, Sort
+from chatadmin.errors import Interrupted
 from chatadmin.widgets.columns import (
     COLUMNS_BY_KEY,
     CellContext,
@@ -186,6 +187,8 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         self._placed_for: tuple[int, bool] | None = None
         self._counting = False
         self._count_wanted: Query | None = None
+        self._count_interrupt: Interrupt | None = None  # stops the count under way
+        self._count_generation = 0  # the query it counts
         self._hold_timer: Timer | None = None
         self._frame: _Frame | None = None
 
@@ -298,25 +301,34 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- workers
     def count(self) -> None:
-        """Count the current query: now, or when the count under way ends (one at a time).
+        """Count the current query once its first rows are shown, one count at a time.
 
-        A count runs in the database until it ends, whatever becomes of its worker; typing a
-        search starts a query per key, so counts wait their turn and only the latest query's
-        count runs, rather than piling up beside the reads.
+        Typing a search starts a query per key: a count of an older query is interrupted (the
+        database stops it), and the new one waits for that count to end and for its own rows
+        to be read, so that the read the user waits for has the database and a core to itself.
         """
         self._count_wanted = self.data.query
-        if not self._counting:
-            self._next_count()
+        if self._count_interrupt is not None and self._count_generation != self.data.query.generation:
+            self._count_interrupt.pull()
+        self._next_count()
 
     def _next_count(self) -> None:
-        query, self._count_wanted = self._count_wanted, None
-        if query is not None and query.generation == self.data.query.generation:
+        query = self._count_wanted
+        if self._counting or query is None or self.data.pending:
+            return  # after the count under way, or after the rows
+        self._count_wanted = None
+        if query.generation == self.data.query.generation:
             self._counting = True
-            self._count(query)
+            self._count_generation = query.generation
+            self._count_interrupt = Interrupt()
+            self._count(query, self._count_interrupt)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="table-count", description="counting conversations")
-    def _count(self, query: Query) -> None:
-        total = self.backend.count_conversations(query.filters)
+    def _count(self, query: Query, interrupt: Interrupt) -> None:
+        try:
+            total = self.backend.count_conversations(query.filters, interrupt=interrupt)
+        except Interrupted:
+            return  # a newer query's count replaces it
         if not get_current_worker().is_cancelled:
             self.post_message(self.Counted(query.generation, total))
 
@@ -332,6 +344,7 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         worker = event.worker
         if worker.group == "table-count" and worker.is_finished:
             self._counting = False
+            self._count_interrupt = None
             self._next_count()
         if worker.group != "table-window" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             forward_failure(self, event)
@@ -343,6 +356,7 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
                 self._show_rows(swapped, self.data.stored)
         elif forward_failure(self, event):
             self._show_rows(self.data.failed(str(getattr(worker.error, "message", worker.error))))
+        self._next_count()  # the count waits for the rows
         self._fetch_missing()
 
     # ------------------------------------------------------------------ holding
