@@ -26,21 +26,24 @@ ASSIGNING = (EventKind.ASSIGNED.value, EventKind.TRANSFERRED.value)
 _table = GroupLoadRow.__table__
 
 
-def note_assignment(session: Session, group_pk: int, conversation_pk: int, at: datetime) -> None:
-    """Record that a conversation was assigned (or transferred) to a group at ``at``."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        insert: Any = postgresql.insert(_table)
-        latest = func.greatest
-    else:
-        insert = sqlite.insert(_table)
-        latest = func.max
-    statement = insert.values(group_pk=group_pk, conversation_pk=conversation_pk, last_at=at)
-    statement = statement.on_conflict_do_update(
+def _upsert(insert: Any, latest: Any) -> Any:
+    """Insert the pair, or keep the later of the two instants; values come with each execution."""
+    statement = insert(_table)
+    return statement.on_conflict_do_update(
         index_elements=["group_pk", "conversation_pk"],
         set_={"last_at": latest(_table.c.last_at, statement.excluded.last_at)},
     )
-    session.execute(statement)
+
+
+# built once per dialect: with its values given at execution, SQLAlchemy compiles it once
+# (an ``insert().values(…)`` of the values themselves was compiled anew on every call)
+_UPSERT = {"postgresql": _upsert(postgresql.insert, func.greatest), "sqlite": _upsert(sqlite.insert, func.max)}
+
+
+def note_assignment(session: Session, group_pk: int, conversation_pk: int, at: datetime) -> None:
+    """Record that a conversation was assigned (or transferred) to a group at ``at``."""
+    statement = _UPSERT[session.get_bind().dialect.name]
+    session.execute(statement, {"group_pk": group_pk, "conversation_pk": conversation_pk, "last_at": at})
 
 
 def load_rows(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
