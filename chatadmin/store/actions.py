@@ -58,11 +58,20 @@ class Context:
     lock_rows: bool  # SELECT … FOR UPDATE (PostgreSQL); SQLite's immediate transaction locks already
 
 
+# on the table, not the mapped class: an ORM-enabled UPDATE would also look for the counter
+# among the session's objects to keep them in step (~1 ms of a transfer for a row never loaded)
+_counters = Counter.__table__
+_NEXT_CHANGE = (
+    update(_counters)
+    .where(_counters.c.name == "changes")
+    .values(value=_counters.c.value + 1)
+    .returning(_counters.c.value)
+)
+
+
 def next_change(session: Session) -> int:
     """The store-wide change counter, incremented (the row lock orders concurrent writers)."""
-    value = session.execute(
-        update(Counter).where(Counter.name == "changes").values(value=Counter.value + 1).returning(Counter.value)
-    ).scalar()
+    value = session.execute(_NEXT_CHANGE).scalar()
     if value is None:
         session.execute(insert(Counter).values(name="changes", value=1))
         value = 1
