@@ -263,6 +263,37 @@ def test_transferring_a_chat_away_frees_its_agents_place(make_store: MakeStore) 
     assert owner(store, "q-01") == "ana"
 
 
+def test_an_agent_far_past_the_cap_gets_queued_chats_only_once_below_it(make_store: MakeStore) -> None:
+    # loads are counted only up to the cap and one more: moving one chat away from 4 of 2
+    # must still leave her past it, and so on until she is really below
+    store = make_store(
+        [
+            group("sales"), group("desk", routing={"rule": "manual"}),
+            agent("ana", ["sales"], max_active=2), *holding("ana", "sales", 4), *chats(1, "sales"),
+        ]
+    )  # fmt: skip
+    for n, expected in ((1, None), (2, None), (3, "ana")):
+        store.transfer(f"h-ana-{n}", "desk")
+        assert owner(store, "q-01") == expected, n
+    assert {a.id: a.load for a in store.list_agents()} == {"ana": 2}
+
+
+def test_loads_past_a_cap_still_say_over_and_least_busy_counts_agents_without_one(make_store: MakeStore) -> None:
+    records = [
+        group("sales", routing={"rule": "least_busy"}),
+        agent("ana", ["sales"], max_active=1), agent("bo", ["sales"], max_active=9), agent("carla", ["sales"]),
+        *holding("ana", "sales", 3), *holding("bo", "sales", 5), *holding("carla", "sales", 4), *chats(3),
+    ]  # fmt: skip
+    store = make_store(records)
+    assert store.transfer("q-01", "sales", "ana").over_cap is True
+    assert store.transfer("h-ana-1", "sales", "ana").over_cap is True  # 3 of 1 without this one
+    # bo 5 of 9, carla 4 without a cap (counted in full), ana past hers
+    assert store.transfer("q-02", "sales").agent == "carla"
+    # both at 5 now: bo's last assignment is the older
+    assert store.transfer("q-03", "sales").agent == "bo"
+    assert {a.id: a.load for a in store.list_agents()} == {"ana": 4, "bo": 6, "carla": 5}
+
+
 def test_unassigning_does_not_hand_the_chat_straight_back(make_store: MakeStore) -> None:
     store = make_store([*CAPPED, *holding("ana", "sales", 1)])
     store.unassign_conversation("h-ana-1")

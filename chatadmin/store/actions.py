@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from chatadmin import permissions
@@ -82,36 +82,88 @@ def _group_id(session: Session, pk: int | None) -> str | None:
     return None if pk is None else session.scalar(select(GroupRow.id).where(GroupRow.pk == pk))
 
 
-def locked_conversation(
-    session: Session, ctx: Context, conversation_id: str, action: Action, expected_version: int | None
-) -> ConversationRecord:
+@dataclass
+class Locked:
+    """A conversation locked for a write, and what was read with the checks before the lock.
+
+    ``agent_groups``: the groups of its agent, read before the lock (None when not read, or
+    when the row changed before it was locked); ``target``: a transfer's group and agent pks
+    (None where the id is unknown).
+    """
+
+    conversation: ConversationRecord
+    agent_groups: set[int] | None
+    target: tuple[int | None, int | None]
+
+
+C = ConversationRecord
+# before the lock: the row's group and version for the checks, with its group's id (which the
+# permission check needs) and its agent's groups (which the routing locks need): one round trip
+_SEEN = (
+    select(C.group_pk, C.version, GroupRow.id, Membership.group_pk.label("agent_group"))
+    .outerjoin(GroupRow, GroupRow.pk == C.group_pk)
+    .outerjoin(Membership, Membership.agent_pk == C.agent_pk)
+    .where(C.id == bindparam("conversation_id"))
+)
+# a transfer's: the target group and agent by id as well
+_SEEN_TARGET = _SEEN.add_columns(
+    select(GroupRow.pk).where(GroupRow.id == bindparam("group_id")).scalar_subquery().label("group_pk_to"),
+    select(AgentRow.pk).where(AgentRow.id == bindparam("agent_id")).scalar_subquery().label("agent_pk_to"),
+)
+_locked = select(C).where(C.id == bindparam("conversation_id"))
+_LOCKED = (  # NO KEY UPDATE: inserting its events must not wait on it (see assign)
+    _locked,
+    _locked.with_for_update(key_share=True).execution_options(populate_existing=True),
+)
+
+
+def lock_conversation(
+    session: Session,
+    ctx: Context,
+    conversation_id: str,
+    action: Action,
+    expected_version: int | None,
+    target: tuple[str, str | None] | None = None,
+) -> Locked:
     """The conversation, locked, after the permission and version checks.
 
     On PostgreSQL the checks run once before the lock as well, so that a stale write (the
     common race: two leads acting on one chat) is refused without ever holding the row,
-    where it would make a queue drain skip that chat.
+    where it would make a queue drain skip that chat. A transfer's ``target`` (group id,
+    agent id) is looked up in that same statement, on SQLite too.
     """
     seen = None
-    if ctx.lock_rows:  # with its group's id, which the permission check needs: one round trip
-        found = session.execute(
-            select(ConversationRecord.group_pk, ConversationRecord.version, GroupRow.id)
-            .outerjoin(GroupRow, GroupRow.pk == ConversationRecord.group_pk)
-            .where(ConversationRecord.id == conversation_id)
-        ).first()
-        if found is None:
+    agent_groups = None
+    found: tuple[int | None, int | None] = (None, None)
+    if ctx.lock_rows or target is not None:
+        if target is None:
+            rows = session.execute(_SEEN, {"conversation_id": conversation_id}).all()
+        else:
+            params = {"conversation_id": conversation_id, "group_id": target[0], "agent_id": target[1]}
+            rows = session.execute(_SEEN_TARGET, params).all()
+        if not rows:
             raise NotFound(f"unknown conversation {conversation_id!r}")
-        seen = (found.group_pk, found.version)
-        _check(ctx, conversation_id, action, expected_version, found.version, found.id)
-    statement = select(ConversationRecord).where(ConversationRecord.id == conversation_id)
-    if ctx.lock_rows:  # NO KEY UPDATE: inserting its events must not wait on it (see assign)
-        statement = statement.with_for_update(key_share=True).execution_options(populate_existing=True)
-    conversation = session.scalar(statement)
+        first = rows[0]
+        seen = (first.group_pk, first.version)
+        agent_groups = {row.agent_group for row in rows if row.agent_group is not None}
+        if target is not None:
+            found = (first.group_pk_to, first.agent_pk_to)
+        _check(ctx, conversation_id, action, expected_version, first.version, first.id)
+    conversation = session.scalar(assign.locking(ctx, _LOCKED), {"conversation_id": conversation_id})
     if conversation is None:
         raise NotFound(f"unknown conversation {conversation_id!r}")
     if seen is None or (conversation.group_pk, conversation.version) != seen:
+        agent_groups = None
         group_id = _group_id(session, conversation.group_pk)
         _check(ctx, conversation_id, action, expected_version, conversation.version, group_id)
-    return conversation
+    return Locked(conversation, agent_groups, found)
+
+
+def locked_conversation(
+    session: Session, ctx: Context, conversation_id: str, action: Action, expected_version: int | None
+) -> ConversationRecord:
+    """The conversation, locked, after the permission and version checks (see ``lock_conversation``)."""
+    return lock_conversation(session, ctx, conversation_id, action, expected_version).conversation
 
 
 def _check(
@@ -181,18 +233,22 @@ def assignment_response(session: Session, conversation: ConversationRecord) -> i
     return None if first is None else seconds_between(conversation.assigned_at, first)
 
 
-def load_of(session: Session, agent_pk: int, exclude: ConversationRecord | None = None) -> int:
-    """An agent's load: their in_progress conversations across all groups (but ``exclude``)."""
-    return assign.agent_loads(session, [agent_pk], exclude).get(agent_pk, 0)
-
-
-def assign_to(session: Session, ctx: Context, conversation: ConversationRecord, group: GroupRow, agent: AgentRow | None) -> None:
-    """Put the conversation with ``agent`` in ``group``, or in the group's queue."""
+def assign_to(
+    session: Session,
+    ctx: Context,
+    held: assign.Held,
+    conversation: ConversationRecord,
+    group: GroupRow,
+    agent: AgentRow | None,
+) -> None:
+    """Put the conversation with ``agent`` in ``group``, or in the group's queue (the loads ``held`` follow)."""
+    was = conversation.agent_pk if conversation.status == Status.IN_PROGRESS.value else None
     conversation.group_pk = group.pk
     conversation.agent_pk = agent.pk if agent else None
     conversation.status = Status.IN_PROGRESS.value if agent else Status.OPEN.value
     conversation.assigned_at = ctx.now if agent else None
     conversation.response_assignment_s = assignment_response(session, conversation)
+    held.moved(was, conversation.agent_pk)
     if agent is not None:
         agent.last_assigned_at = ctx.now
 
@@ -205,36 +261,34 @@ def transfer(
     agent_id: str | None,
     expected_version: int | None,
 ) -> TransferResult:
-    conversation = locked_conversation(session, ctx, conversation_id, Action.TRANSFER, expected_version)
+    locked = lock_conversation(session, ctx, conversation_id, Action.TRANSFER, expected_version, (group_id, agent_id))
+    conversation = locked.conversation
     if conversation.status == Status.CLOSED.value:
         raise InvalidInput(f"conversation {conversation_id} is closed; reopen it before transferring it")
     permissions.check(ctx.principal, Action.TRANSFER, group_id)
-    group_pk = session.scalar(select(GroupRow.pk).where(GroupRow.id == group_id))
+    group_pk, agent_pk = locked.target
     if group_pk is None:
         raise InvalidInput(f"unknown group {group_id!r}")
-    agent: AgentRow | None = None
-    if agent_id is not None:
-        agent = session.scalar(select(AgentRow).where(AgentRow.id == agent_id))
-        if agent is None:
-            raise InvalidInput(f"unknown agent {agent_id!r}")
+    if agent_id is not None and agent_pk is None:
+        raise InvalidInput(f"unknown agent {agent_id!r}")
     from_agent_pk, from_group_pk = conversation.agent_pk, conversation.group_pk
     holder = from_agent_pk if conversation.status == Status.IN_PROGRESS.value else None
     # the target group, and the groups whose queues the current agent's freed place may drain
-    group = assign.lock_for(session, ctx, (group_pk,), holder)[group_pk]
+    held = assign.lock_for(session, ctx, (group_pk,), holder, locked.agent_groups)
+    group = held.groups[group_pk]
     over_cap = False
-    if agent is not None:
-        member = session.scalar(
-            select(Membership).where(Membership.agent_pk == agent.pk, Membership.group_pk == group.pk)
-        )
-        if member is None:
+    agent: AgentRow | None = None
+    if agent_pk is not None:
+        agent = held.member(group_pk, agent_pk)
+        if agent is None:
             raise InvalidInput(f"agent {agent_id} is not a member of group {group_id}")
         if agent.max_active is not None:
             # a transfer to a named agent may go over their cap; the result says so
-            over_cap = load_of(session, agent.pk, conversation) >= agent.max_active
+            over_cap = held.load(session, agent, conversation) >= agent.max_active
         rule = RoutingRule.MANUAL.value
     else:
-        agent, rule = assign.choose(session, ctx, group, conversation)
-    assign_to(session, ctx, conversation, group, agent)
+        agent, rule = held.choose(session, ctx, group, conversation)
+    assign_to(session, ctx, held, conversation, group, agent)
     touch(session, conversation)
     record_event(
         session,
@@ -248,7 +302,7 @@ def transfer(
         rule=rule,
     )
     if holder is not None and holder != conversation.agent_pk:
-        assign.capacity_freed(session, ctx, holder)
+        held.capacity_freed(session, ctx)
     return TransferResult(
         id=conversation.id,
         agent=agent.id if agent else None,
@@ -261,12 +315,13 @@ def transfer(
 
 
 def close(session: Session, ctx: Context, conversation_id: str, expected_version: int | None) -> None:
-    conversation = locked_conversation(session, ctx, conversation_id, Action.CLOSE, expected_version)
+    locked = lock_conversation(session, ctx, conversation_id, Action.CLOSE, expected_version)
+    conversation = locked.conversation
     if conversation.status == Status.CLOSED.value:
         raise InvalidInput(f"conversation {conversation_id} is already closed")
     freed = conversation.agent_pk if conversation.status == Status.IN_PROGRESS.value else None
-    if freed is not None:
-        assign.lock_for(session, ctx, (), freed)  # the queues their freed place drains
+    # the queues their freed place drains
+    held = assign.lock_for(session, ctx, (), freed, locked.agent_groups) if freed is not None else None
     conversation.status = Status.CLOSED.value
     conversation.closed_at = ctx.now
     touch(session, conversation)
@@ -274,16 +329,17 @@ def close(session: Session, ctx: Context, conversation_id: str, expected_version
         session, ctx, conversation, EventKind.CLOSED,
         from_agent_pk=conversation.agent_pk, from_group_pk=conversation.group_pk,
     )
-    if freed is not None:
-        assign.capacity_freed(session, ctx, freed)
+    if held is not None:
+        held.capacity_freed(session, ctx)
 
 
 def reopen(session: Session, ctx: Context, conversation_id: str, expected_version: int | None) -> None:
-    conversation = locked_conversation(session, ctx, conversation_id, Action.REOPEN, expected_version)
+    locked = lock_conversation(session, ctx, conversation_id, Action.REOPEN, expected_version)
+    conversation = locked.conversation
     if conversation.status != Status.CLOSED.value:
         raise InvalidInput(f"conversation {conversation_id} is not closed")
-    if conversation.agent_pk is not None:
-        assign.lock_for(session, ctx, (), conversation.agent_pk)  # their load grows: routing must see it
+    if conversation.agent_pk is not None:  # their load grows: routing must see it
+        assign.lock_for(session, ctx, (), conversation.agent_pk, locked.agent_groups)
     conversation.status = Status.IN_PROGRESS.value if conversation.agent_pk else Status.OPEN.value
     conversation.closed_at = None
     touch(session, conversation)
@@ -434,13 +490,14 @@ def set_routing(session: Session, ctx: Context, group_id: str, config: RoutingCo
     group_pk = session.scalar(select(GroupRow.pk).where(GroupRow.id == group_id))
     if group_pk is None:
         raise InvalidInput(f"unknown group {group_id!r}")
-    group = assign.lock(session, ctx, (group_pk,))[group_pk]
+    held = assign.lock(session, ctx, (group_pk,))
+    group = held.groups[group_pk]
     for setting, old, new in config_diff(assign.config_of(group), config):
         routing_log.record(session, ctx, setting, old, new, group_pk=group.pk)
     group.routing_rule = config.rule.value
     group.only_available = config.only_available
     group.sticky = config.sticky
-    assign.drain(session, ctx, (group.pk,))
+    held.drain(session, ctx, (group.pk,))
     return load_groups(session, [group_id])[0]
 
 
@@ -467,26 +524,28 @@ def set_agent(
     for gid in add_groups + remove_groups:
         if gid not in named:
             raise InvalidInput(f"unknown group {gid!r}")
-    assign.lock_for(session, ctx, named.values(), agent_pk)
-    agent = session.get_one(AgentRow, agent_pk)
+    held = assign.lock_for(session, ctx, named.values(), agent_pk)
+    agent = held.agents[agent_pk]
     if not isinstance(max_active, Unset) and max_active != agent.max_active:
         routing_log.record(session, ctx, Setting.MAX_ACTIVE, cap(agent.max_active), cap(max_active), agent_pk=agent.pk)
         agent.max_active = max_active
     if available is not None and available != agent.available:
         routing_log.record(session, ctx, Setting.AVAILABLE, flag(agent.available), flag(available), agent_pk=agent.pk)
         agent.available = available
-    current = assign.groups_of(session, agent.pk)
+    current = set(held.agent_groups)  # read once the agent was locked
     position = len(current)
     for gid in add_groups:
         if named[gid] not in current:
             session.add(Membership(agent_pk=agent.pk, group_pk=named[gid], position=position))
             routing_log.record(session, ctx, Setting.MEMBER, "false", "true", group_pk=named[gid], agent_pk=agent.pk)
             current.add(named[gid])
+            held.join(agent, named[gid])
             position += 1
     for gid in remove_groups:
         if named[gid] in current:
             session.execute(delete(Membership).where(Membership.agent_pk == agent.pk, Membership.group_pk == named[gid]))
             routing_log.record(session, ctx, Setting.MEMBER, "true", "false", group_pk=named[gid], agent_pk=agent.pk)
             current.discard(named[gid])
-    assign.capacity_freed(session, ctx, agent.pk)
+            held.leave(agent.pk, named[gid])
+    held.drain(session, ctx, current)  # the groups they are in now
     return load_agents(session, [agent_id])[0]

@@ -16,19 +16,29 @@ other in a cycle:
 Loads are counted after the members are locked, and everything that raises an agent's load
 (routing, a transfer to them, a reopen) holds that agent's lock, so no two routings can
 both see room under a cap for the same last place.
+
+What a write holds is a :class:`Held`: the locked groups, their members (read in the statement
+that locks them: a group's members only change under that group's lock), and the members'
+loads, counted once when routing first needs them and then kept in step by ``assign_to``.
+A load is counted only as far as routing can use it: up to the agent's cap and one more (at
+or past the cap is all that matters then), not at all for an agent routing cannot pick
+anyway (unavailable where that counts) or whose load does not matter (no cap, round robin).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Integer, Select, and_, any_, bindparam, func, or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from chatadmin.domain import SYSTEM_ACTOR, EventKind, RoutingConfig, RoutingRule, Status
 from chatadmin.routing import Candidate
 from chatadmin.routing import choose as choose_rule
+from chatadmin.routing.rules import eligible
 from chatadmin.store.models import AgentRow, ConversationRecord, CustomerRow, GroupRow, Membership
 
 if TYPE_CHECKING:
@@ -37,194 +47,346 @@ if TYPE_CHECKING:
 # how often to re-read an agent's groups when they change while locking (see lock_for)
 LOCK_ATTEMPTS = 5
 
+C = ConversationRecord
+IN_PROGRESS = Status.IN_PROGRESS.value
+
+# The statements of routing writes, built once: SQLAlchemy then finds each one's compiled form
+# from the statement itself instead of building and hashing a new one on every call. Each is a
+# pair: as SQLite runs it, and locking its rows (PostgreSQL).
+_groups = select(GroupRow).where(GroupRow.pk.in_(bindparam("group_pks", expanding=True))).order_by(GroupRow.pk)
+_GROUPS = (_groups, _groups.with_for_update(key_share=True).execution_options(populate_existing=True))
+# the agents, each with its memberships in the groups being locked (none for an agent only named)
+_agents = (
+    select(AgentRow, Membership.group_pk)
+    .outerjoin(
+        Membership,
+        and_(Membership.agent_pk == AgentRow.pk, Membership.group_pk.in_(bindparam("group_pks", expanding=True))),
+    )
+    .where(or_(Membership.group_pk.is_not(None), AgentRow.pk.in_(bindparam("agent_pks", expanding=True))))
+    .order_by(AgentRow.pk)
+)
+_AGENTS = (_agents, _agents.with_for_update(of=AgentRow, key_share=True).execution_options(populate_existing=True))
+_queue_head = (
+    select(C)
+    .where(C.group_pk == bindparam("group_pk"), C.status == Status.OPEN.value)
+    .order_by(C.created_at, C.pk)
+    .limit(1)
+)
+_QUEUE_HEAD = (
+    _queue_head,
+    _queue_head.with_for_update(skip_locked=True, key_share=True).execution_options(populate_existing=True),
+)
+_GROUPS_OF = select(Membership.group_pk).where(Membership.agent_pk == bindparam("agent_pk"))
+_AGENT_ID = select(AgentRow.id).where(AgentRow.pk == bindparam("agent_pk"))
+# the agent of the customer's (same phone's) latest other conversation that had one
+_PREVIOUS_AGENT = (
+    select(C.agent_pk)
+    .where(
+        C.customer_pk.in_(
+            select(CustomerRow.pk).where(
+                CustomerRow.phone
+                == select(CustomerRow.phone).where(CustomerRow.pk == bindparam("customer_pk")).scalar_subquery()
+            )
+        ),
+        C.pk != bindparam("conversation_pk"),
+        C.agent_pk.is_not(None),
+    )
+    .order_by(func.coalesce(C.assigned_at, C.created_at).desc(), C.pk.desc())
+    .limit(1)
+)
+
+
+def locking(ctx: Context, pair: tuple[Select, Select]) -> Select:  # type: ignore[type-arg]
+    """The statement of ``pair`` this store runs: the locking one on PostgreSQL."""
+    return pair[1] if ctx.lock_rows else pair[0]
+
+
+# Loads, counted on the (agent_pk, status) index alone, each up to the agent's cap and one more.
+# PostgreSQL: one statement for any number of agents, the limit read from the agent's row
+# (planned once; one subquery per agent cost ~0.3 ms of planning each). SQLite cannot take a
+# LIMIT from a column, so there each agent's count is a subquery of its own (cheap to plan).
+_held_rows = (
+    select(C.agent_pk)
+    .where(C.agent_pk == AgentRow.pk, C.status == IN_PROGRESS)
+    .limit(AgentRow.max_active + 1)  # NULL (no cap): no limit
+    .correlate(AgentRow)
+    .subquery()
+)
+_LOADS = select(AgentRow.pk, select(func.count()).select_from(_held_rows).correlate(AgentRow).scalar_subquery()).where(
+    AgentRow.pk == any_(bindparam("agent_pks", type_=postgresql.ARRAY(Integer)))
+)
+
+
+@cache
+def _sqlite_loads(limited: tuple[bool, ...]) -> Select:  # type: ignore[type-arg]
+    """One row: agent ``agent_i``'s in_progress conversations, up to ``limit_i`` where ``limited[i]``."""
+    counts = []
+    for i, limited_i in enumerate(limited):
+        rows = select(C.agent_pk).where(C.agent_pk == bindparam(f"agent_{i}"), C.status == IN_PROGRESS)
+        if limited_i:
+            rows = rows.limit(bindparam(f"limit_{i}", type_=BigInteger))
+        counts.append(select(func.count()).select_from(rows.subquery()).scalar_subquery())
+    return select(*counts)
+
+
+def count_loads(session: Session, agents: list[AgentRow]) -> dict[int, int]:
+    """Each agent's in_progress conversations; past their cap, only as far as the cap and one more."""
+    if session.get_bind().dialect.name == "postgresql":
+        return {pk: load for pk, load in session.execute(_LOADS, {"agent_pks": [a.pk for a in agents]})}
+    params: dict[str, int] = {}
+    for i, agent in enumerate(agents):
+        params[f"agent_{i}"] = agent.pk
+        if agent.max_active is not None:
+            params[f"limit_{i}"] = agent.max_active + 1
+    row = session.execute(_sqlite_loads(tuple(a.max_active is not None for a in agents)), params).one()
+    return {agent.pk: load for agent, load in zip(agents, row, strict=True)}
+
 
 def config_of(group: GroupRow) -> RoutingConfig:
     return RoutingConfig(rule=RoutingRule(group.routing_rule), only_available=group.only_available, sticky=group.sticky)
 
 
 def groups_of(session: Session, agent_pk: int) -> set[int]:
-    return set(session.scalars(select(Membership.group_pk).where(Membership.agent_pk == agent_pk)))
+    return set(session.scalars(_GROUPS_OF, {"agent_pk": agent_pk}))
 
 
-def lock(
-    session: Session, ctx: Context, group_pks: Iterable[int], agent_pks: Iterable[int] = ()
-) -> dict[int, GroupRow]:
-    """Lock the groups, then their members and ``agent_pks``, each in primary-key order; the groups by pk."""
+class Held:
+    """The groups and agents a write holds (locked on PostgreSQL), and what routing in them needs.
+
+    ``members``: each held group's members in primary-key order; ``agent_groups``: the groups of
+    the agent ``lock_for`` was given, read once that agent was locked.
+    """
+
+    def __init__(self, groups: dict[int, GroupRow], members: dict[int, list[AgentRow]], agents: dict[int, AgentRow]):
+        self.groups = groups
+        self.members = members
+        self.agents = agents
+        self.agent_groups: set[int] = set()
+        # agent pk -> load; exact, or (not in _exact) a lower bound that reached the count's limit
+        self._loads: dict[int, int] = {}
+        self._exact: set[int] = set()
+
+    def add(self, other: Held) -> None:
+        self.groups.update(other.groups)
+        self.members.update(other.members)
+        self.agents.update(other.agents)
+
+    def member(self, group_pk: int, agent_pk: int) -> AgentRow | None:
+        return next((m for m in self.members.get(group_pk, ()) if m.pk == agent_pk), None)
+
+    def join(self, agent: AgentRow, group_pk: int) -> None:
+        """``agent`` became a member of the held group ``group_pk`` in this transaction."""
+        members = self.members[group_pk]
+        members.append(agent)
+        members.sort(key=lambda m: m.pk)
+
+    def leave(self, agent_pk: int, group_pk: int) -> None:
+        self.members[group_pk] = [m for m in self.members[group_pk] if m.pk != agent_pk]
+
+    # -- loads ---------------------------------------------------------------------------------
+
+    def _routed_in(self, agent: AgentRow) -> list[RoutingConfig]:
+        return [
+            config
+            for pk, members in self.members.items()
+            if agent in members and (config := config_of(self.groups[pk])).rule is not RoutingRule.MANUAL
+        ]
+
+    @staticmethod
+    def _matters(agent: AgentRow, config: RoutingConfig) -> bool:
+        """Whether ``agent``'s load can change what routing with ``config`` decides."""
+        if config.only_available and not agent.available:
+            return False  # never eligible there
+        return agent.max_active is not None or config.rule is RoutingRule.LEAST_BUSY
+
+    def _known(self, agent: AgentRow) -> bool:
+        if agent.pk in self._exact:
+            return True
+        # a count that reached its limit: enough while it stays at or past the cap
+        return agent.pk in self._loads and agent.max_active is not None and self._loads[agent.pk] >= agent.max_active
+
+    def _count(self, session: Session, agents: Iterable[AgentRow]) -> None:
+        """Count the loads of ``agents`` not known yet, and of every held agent routing may need."""
+        wanted = {a.pk: a for a in agents if not self._known(a)}
+        if not wanted:
+            return
+        for agent in self.agents.values():
+            if (
+                agent.pk not in wanted
+                and not self._known(agent)
+                and any(self._matters(agent, config) for config in self._routed_in(agent))
+            ):
+                wanted[agent.pk] = agent
+        session.flush()  # the count sees this transaction's own changes (and caps)
+        for agent_pk, load in count_loads(session, list(wanted.values())).items():
+            self._loads[agent_pk] = load
+            cap = wanted[agent_pk].max_active
+            if cap is None or load <= cap:
+                self._exact.add(agent_pk)
+            else:
+                self._exact.discard(agent_pk)
+
+    def load(self, session: Session, agent: AgentRow, exclude: ConversationRecord | None = None) -> int:
+        """``agent``'s load without ``exclude`` (the conversation being routed); past the cap, at least the cap."""
+        self._count(session, [agent])
+        return self._loads[agent.pk] - _holds(exclude, agent.pk)
+
+    def moved(self, from_agent_pk: int | None, to_agent_pk: int | None) -> None:
+        """An in_progress conversation went from one agent to another (None: from or to nobody)."""
+        for pk, change in ((from_agent_pk, -1), (to_agent_pk, 1)):
+            if pk is not None and pk in self._loads:
+                self._loads[pk] += change
+
+    # -- routing ---------------------------------------------------------------------------------
+
+    def candidates(
+        self, session: Session, group: GroupRow, config: RoutingConfig, conversation: ConversationRecord
+    ) -> list[Candidate]:
+        """The group's members as routing sees them, their loads without ``conversation``."""
+        members = self.members.get(group.pk, [])
+        self._count(session, [m for m in members if self._matters(m, config)])
+        return [
+            Candidate(
+                m.id,
+                m.available,
+                self._loads.get(m.pk, 0) - (_holds(conversation, m.pk) if m.pk in self._loads else 0),
+                m.max_active,
+                m.last_assigned_at,
+            )
+            for m in members
+        ]
+
+    def choose(
+        self, session: Session, ctx: Context, group: GroupRow, conversation: ConversationRecord
+    ) -> tuple[AgentRow | None, str]:
+        """The agent routing gives ``conversation`` in ``group`` (None: it waits in the queue), and the rule.
+
+        A round-robin pick moves the group's stored position to the agent picked.
+        """
+        config = config_of(group)
+        if config.rule is RoutingRule.MANUAL:
+            return None, RoutingRule.MANUAL.value
+        candidates = self.candidates(session, group, config, conversation)
+        if not any(eligible(c, config) for c in candidates):
+            return None, config.rule.value  # what the rule says for nobody, without asking for the rest
+        by_pk = {m.pk: m for m in self.members[group.pk]}
+        previous = previous_agent(session, conversation) if config.sticky else None
+        last_id = None
+        if config.rule is RoutingRule.ROUND_ROBIN and group.rr_last_agent_pk is not None:
+            last = by_pk.get(group.rr_last_agent_pk)
+            last_id = last.id if last else session.scalar(_AGENT_ID, {"agent_pk": group.rr_last_agent_pk})
+        choice = choose_rule(
+            config,
+            candidates,
+            last_assigned=last_id,
+            previous_agent=by_pk[previous].id if previous in by_pk else None,
+        )
+        if choice.agent_id is None:
+            return None, choice.rule
+        agent = next(m for m in by_pk.values() if m.id == choice.agent_id)
+        if choice.rule == RoutingRule.ROUND_ROBIN.value:
+            group.rr_last_agent_pk = agent.pk
+        return agent, choice.rule
+
+    def _drain_group(self, session: Session, ctx: Context, group: GroupRow) -> int:
+        """Assign the group's queued chats, oldest first, while routing finds an eligible agent.
+
+        Each assignment is an ``assigned`` event by ``system`` with the rule that decided.
+        """
+        from chatadmin.store.actions import assign_to, record_event, touch
+
+        config = config_of(group)
+        if config.rule is RoutingRule.MANUAL:
+            return 0
+        assigned = 0
+        # nobody eligible: nothing to take from the queue (a queued chat is open, so it changes no load)
+        while any(eligible(c, config) for c in self.candidates(session, group, config, None)):
+            queued = session.scalar(locking(ctx, _QUEUE_HEAD), {"group_pk": group.pk})
+            if queued is None:
+                break
+            agent, rule = self.choose(session, ctx, group, queued)
+            if agent is None:
+                break
+            assign_to(session, ctx, self, queued, group, agent)
+            touch(session, queued)
+            record_event(
+                session, ctx, queued, EventKind.ASSIGNED,
+                from_group_pk=group.pk, to_agent_pk=agent.pk, to_group_pk=group.pk, rule=rule, actor=SYSTEM_ACTOR,
+            )  # fmt: skip
+            session.flush()
+            assigned += 1
+        return assigned
+
+    def drain(self, session: Session, ctx: Context, group_pks: Iterable[int]) -> int:
+        """Drain each of these held groups' queues, in group-id order."""
+        groups = sorted((self.groups[pk] for pk in set(group_pks)), key=lambda g: g.id)
+        return sum(self._drain_group(session, ctx, group) for group in groups)
+
+    def capacity_freed(self, session: Session, ctx: Context) -> int:
+        """The agent ``lock_for`` was given may take more chats: drain the queues of their groups."""
+        return self.drain(session, ctx, self.agent_groups)
+
+
+def _holds(conversation: ConversationRecord | None, agent_pk: int) -> int:
+    """1 when ``conversation`` counts in ``agent_pk``'s load."""
+    return int(conversation is not None and conversation.status == IN_PROGRESS and conversation.agent_pk == agent_pk)
+
+
+def lock(session: Session, ctx: Context, group_pks: Iterable[int], agent_pks: Iterable[int] = ()) -> Held:
+    """Lock the groups, then their members and ``agent_pks``, each in primary-key order."""
     pks = sorted(set(group_pks))
     extra = sorted(set(agent_pks))
     if not pks and not extra:
-        return {}
-    statement = select(GroupRow).where(GroupRow.pk.in_(pks)).order_by(GroupRow.pk)
-    if ctx.lock_rows:
-        statement = statement.with_for_update(key_share=True).execution_options(populate_existing=True)
-    groups = {g.pk: g for g in session.scalars(statement)} if pks else {}
-    if ctx.lock_rows:
-        members = select(Membership.agent_pk).where(Membership.group_pk.in_(pks))
-        session.scalars(
-            select(AgentRow)
-            .where(AgentRow.pk.in_(members) | AgentRow.pk.in_(extra))
-            .order_by(AgentRow.pk)
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
-        ).all()
-    return groups
+        return Held({}, {}, {})
+    groups = {g.pk: g for g in session.scalars(locking(ctx, _GROUPS), {"group_pks": pks})} if pks else {}
+    members: dict[int, list[AgentRow]] = {pk: [] for pk in groups}
+    agents: dict[int, AgentRow] = {}
+    for agent, group_pk in session.execute(locking(ctx, _AGENTS), {"group_pks": pks, "agent_pks": extra}):
+        agents[agent.pk] = agent
+        if group_pk is not None:
+            members[group_pk].append(agent)
+    return Held(groups, members, agents)
 
 
 def lock_for(
-    session: Session, ctx: Context, group_pks: Iterable[int] = (), agent_pk: int | None = None
-) -> dict[int, GroupRow]:
+    session: Session,
+    ctx: Context,
+    group_pks: Iterable[int] = (),
+    agent_pk: int | None = None,
+    agent_groups: set[int] | None = None,
+) -> Held:
     """Lock ``group_pks`` and, with ``agent_pk``, that agent and every group they belong to.
 
-    The agent's groups are read before they can be locked; when a membership change commits
-    in between, the locks taken so far are released (a savepoint) and taken again in order.
+    The agent's groups (``agent_groups`` when the caller read them already) are read before
+    they can be locked; when a membership change commits in between, the locks taken so far
+    are released (a savepoint) and taken again in order.
     """
     wanted = set(group_pks)
     if agent_pk is None:
         return lock(session, ctx, wanted)
+    seen = groups_of(session, agent_pk) if agent_groups is None else agent_groups
     if not ctx.lock_rows:
-        return lock(session, ctx, wanted | groups_of(session, agent_pk), (agent_pk,))
+        held = lock(session, ctx, wanted | seen, (agent_pk,))
+        held.agent_groups = seen
+        return held
     for _ in range(LOCK_ATTEMPTS - 1):
-        pks = wanted | groups_of(session, agent_pk)
+        pks = wanted | seen
         savepoint = session.begin_nested()
-        groups = lock(session, ctx, pks, (agent_pk,))
-        if groups_of(session, agent_pk) <= pks:
+        held = lock(session, ctx, pks, (agent_pk,))
+        seen = groups_of(session, agent_pk)
+        if seen <= pks:
             savepoint.commit()
-            return groups
+            held.agent_groups = seen
+            return held
         savepoint.rollback()
     # memberships kept changing: lock what there is now, in order, and what joined later after it
-    groups = lock(session, ctx, wanted | groups_of(session, agent_pk), (agent_pk,))
-    return groups | lock(session, ctx, groups_of(session, agent_pk) - set(groups))
-
-
-def _members(session: Session, ctx: Context, group: GroupRow) -> list[AgentRow]:
-    statement = (
-        select(AgentRow)
-        .join(Membership, Membership.agent_pk == AgentRow.pk)
-        .where(Membership.group_pk == group.pk)
-        .order_by(AgentRow.pk)
-    )
-    if ctx.lock_rows:  # already held (see lock); taken again in case a caller did not
-        statement = statement.with_for_update(of=AgentRow, key_share=True)
-    return list(session.scalars(statement))
-
-
-def agent_loads(session: Session, agent_pks: list[int], exclude: ConversationRecord | None) -> dict[int, int]:
-    """Each agent's load, not counting ``exclude`` (the conversation being routed, locked by the caller).
-
-    The count reads only the ``(agent_pk, status)`` index; ``exclude`` is taken off afterwards
-    from its own row (flushed before the count, so as the count saw it): a ``pk <> …`` test
-    in the statement would make PostgreSQL visit every counted row (30-50 ms at 1M).
-    """
-    loads: dict[int, int] = dict(
-        session.execute(  # type: ignore[arg-type]
-            select(ConversationRecord.agent_pk, func.count())
-            .where(ConversationRecord.agent_pk.in_(agent_pks), ConversationRecord.status == Status.IN_PROGRESS.value)
-            .group_by(ConversationRecord.agent_pk)
-        ).all()
-    )
-    if exclude is not None and exclude.status == Status.IN_PROGRESS.value and exclude.agent_pk in loads:
-        loads[exclude.agent_pk] -= 1
-    return loads
+    held = lock(session, ctx, wanted | seen, (agent_pk,))
+    held.agent_groups = groups_of(session, agent_pk)
+    held.add(lock(session, ctx, held.agent_groups - set(held.groups)))
+    return held
 
 
 def previous_agent(session: Session, conversation: ConversationRecord) -> int | None:
     """The customer's previous agent: the agent of their latest other conversation that had one."""
-    phone = select(CustomerRow.phone).where(CustomerRow.pk == conversation.customer_pk).scalar_subquery()
-    same_customer = select(CustomerRow.pk).where(CustomerRow.phone == phone)
-    return session.scalar(
-        select(ConversationRecord.agent_pk)
-        .where(
-            ConversationRecord.customer_pk.in_(same_customer),
-            ConversationRecord.pk != conversation.pk,
-            ConversationRecord.agent_pk.is_not(None),
-        )
-        .order_by(
-            func.coalesce(ConversationRecord.assigned_at, ConversationRecord.created_at).desc(),
-            ConversationRecord.pk.desc(),
-        )
-        .limit(1)
-    )
+    return session.scalar(_PREVIOUS_AGENT, {"customer_pk": conversation.customer_pk, "conversation_pk": conversation.pk})
 
-
-def choose(
-    session: Session, ctx: Context, group: GroupRow, conversation: ConversationRecord
-) -> tuple[AgentRow | None, str]:
-    """The agent routing gives ``conversation`` in ``group`` (None: it waits in the queue), and the rule.
-
-    A round-robin pick moves the group's stored position to the agent picked.
-    """
-    config = config_of(group)
-    if config.rule is RoutingRule.MANUAL:
-        return None, RoutingRule.MANUAL.value
-    members = _members(session, ctx, group)
-    by_pk = {m.pk: m for m in members}
-    loads = agent_loads(session, list(by_pk), conversation) if members else {}
-    previous = previous_agent(session, conversation) if config.sticky and members else None
-    last_id = None
-    if group.rr_last_agent_pk is not None:
-        last = by_pk.get(group.rr_last_agent_pk)
-        last_id = last.id if last else session.scalar(select(AgentRow.id).where(AgentRow.pk == group.rr_last_agent_pk))
-    choice = choose_rule(
-        config,
-        [Candidate(m.id, m.available, loads.get(m.pk, 0), m.max_active, m.last_assigned_at) for m in members],
-        last_assigned=last_id,
-        previous_agent=by_pk[previous].id if previous in by_pk else None,
-    )
-    if choice.agent_id is None:
-        return None, choice.rule
-    agent = next(m for m in members if m.id == choice.agent_id)
-    if choice.rule == RoutingRule.ROUND_ROBIN.value:
-        group.rr_last_agent_pk = agent.pk
-    return agent, choice.rule
-
-
-def drain_group(session: Session, ctx: Context, group: GroupRow) -> int:
-    """Assign the group's queued chats, oldest first, while routing finds an eligible agent.
-
-    Each assignment is an ``assigned`` event by ``system`` with the rule that decided.
-    """
-    from chatadmin.store.actions import assign_to, record_event, touch
-
-    if group.routing_rule == RoutingRule.MANUAL.value:
-        return 0
-    assigned = 0
-    while True:
-        statement = (
-            select(ConversationRecord)
-            .where(ConversationRecord.group_pk == group.pk, ConversationRecord.status == Status.OPEN.value)
-            .order_by(ConversationRecord.created_at, ConversationRecord.pk)
-            .limit(1)
-        )
-        if ctx.lock_rows:
-            statement = statement.with_for_update(skip_locked=True, key_share=True).execution_options(
-                populate_existing=True
-            )
-        queued = session.scalar(statement)
-        if queued is None:
-            return assigned
-        agent, rule = choose(session, ctx, group, queued)
-        if agent is None:
-            return assigned
-        assign_to(session, ctx, queued, group, agent)
-        touch(session, queued)
-        record_event(
-            session, ctx, queued, EventKind.ASSIGNED,
-            from_group_pk=group.pk, to_agent_pk=agent.pk, to_group_pk=group.pk, rule=rule, actor=SYSTEM_ACTOR,
-        )  # fmt: skip
-        session.flush()
-        assigned += 1
-
-
-def drain(session: Session, ctx: Context, group_pks: Iterable[int]) -> int:
-    """Drain each of these groups' queues, in group-id order (the groups must be locked already)."""
-    session.flush()
-    pks = sorted(set(group_pks))
-    if not pks:
-        return 0
-    groups = session.scalars(select(GroupRow).where(GroupRow.pk.in_(pks)).order_by(GroupRow.id)).all()
-    return sum(drain_group(session, ctx, group) for group in groups)
-
-
-def capacity_freed(session: Session, ctx: Context, agent_pk: int) -> int:
-    """An agent may take more chats: drain the queues of their groups (locked by ``lock_for``)."""
-    return drain(session, ctx, groups_of(session, agent_pk))
