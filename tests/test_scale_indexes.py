@@ -87,7 +87,7 @@ def statements(store: SqlStore, call: Callable[[], object]) -> list[tuple[str, A
     seen: list[tuple[str, Any]] = []
 
     def note(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             seen.append((statement, parameters))
 
     sa.event.listen(store.engine, "before_cursor_execute", note)
@@ -346,7 +346,31 @@ def test_sqlite_group_activity_reads_todays_assignments_from_the_events_index_al
     assert using(plans, "COVERING INDEX ix_events_at_kind_to_group_pk_conversation_pk"), plans
 
 
+def test_countries_are_the_distinct_countries_in_order(store: SqlStore) -> None:
+    with store.engine.connect() as connection:
+        plain = connection.exec_driver_sql(
+            "SELECT DISTINCT country FROM conversations WHERE country IS NOT NULL ORDER BY country"
+        ).scalars().all()
+    assert len(plain) > 1 and store.list_countries() == plain
+
+
+def test_sqlite_countries_seek_the_country_index_once_each(sqlite_store: SqlStore) -> None:
+    plans = sqlite_plans(sqlite_store, sqlite_store.list_countries)
+    # each next country is one seek past the last one (a DISTINCT read the whole index range)
+    seek = "CORRELATED SCALAR SUBQUERY 3\nSEARCH conversations USING COVERING INDEX ix_conversations_country_pk (country>?)"
+    assert using(plans, seek), plans
+    assert not using(plans, "SCAN conversations"), plans
+
+
 # ---------------------------------------------------------------- PostgreSQL query plans
+
+
+def test_postgresql_countries_seek_the_country_index(pg_store: SqlStore) -> None:
+    plans = pg_plans(pg_store, pg_store.list_countries)
+    # one index seek per country, the next one past the last (a DISTINCT read every entry)
+    assert using(plans, "Recursive Union"), plans
+    assert using(plans, "Index Only Scan using ix_conversations_country_pk"), plans
+    assert not using(plans, "Seq Scan on conversations"), plans
 
 
 def test_postgresql_search_uses_the_trigram_indexes(pg_store: SqlStore) -> None:
