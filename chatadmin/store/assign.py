@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Integer, Select, and_, any_, bindparam, func, or_, select
+from sqlalchemy import BigInteger, Integer, Select, and_, any_, bindparam, cast, func, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -108,7 +108,7 @@ def locking(ctx: Context, pair: tuple[Select, Select]) -> Select:  # type: ignor
 _held_rows = (
     select(C.agent_pk)
     .where(C.agent_pk == AgentRow.pk, C.status == IN_PROGRESS)
-    .limit(AgentRow.max_active + 1)  # NULL (no cap): no limit
+    .limit(cast(AgentRow.max_active, BigInteger) + 1)  # NULL (no cap): no limit; a cap of 2**31-1 fits
     .correlate(AgentRow)
     .subquery()
 )
