@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 from textual.worker import Worker, WorkerState
 
 from chatadmin.backend import Backend
@@ -43,6 +43,7 @@ from chatadmin.views import SavedView, ViewStore
 from chatadmin.waiting import WaitThresholds
 from chatadmin.widgets.commands import ConsoleCommands
 from chatadmin.widgets.filters import FilterBar
+from chatadmin.widgets.footer import KeyFooter
 from chatadmin.widgets.live import Polled, PollRequest, poll
 from chatadmin.widgets.messages import WorkFailed, forward_failure
 from chatadmin.widgets.metrics import MetricsBar
@@ -150,7 +151,7 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         yield FilterBar(id="filters")
         yield ConversationTable(self.backend, self.cell_context(), page_size=self._page_size, id="table")
         yield StatusLine(id="status-line", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> ConversationTable:

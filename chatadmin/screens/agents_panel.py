@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from chatadmin.backend import Backend
 from chatadmin.clock import Clock
@@ -36,6 +36,7 @@ from chatadmin.screens.common import (
 from chatadmin.screens.error import ErrorScreen
 from chatadmin.text import fold, one_line
 from chatadmin.widgets.activity import GroupActivityList
+from chatadmin.widgets.footer import KeyFooter
 
 BAR_CELLS = 6
 COLUMNS = (("name", "Agent"), ("available", "Availability"), ("load", "Load / cap"), ("last", "Last assigned"), ("groups", "Groups"))
@@ -139,7 +140,7 @@ class AgentsPanelScreen(WorkerOutcomes, Screen[None]):
             yield Static(Content("Groups today"), classes="line heading")
             yield GroupActivityList(self.zone, id="agents-groups")
             yield Static(id="agents-status", classes="line")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -13,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
+from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from chatadmin.backend import Backend
@@ -28,6 +28,7 @@ from chatadmin.screens.common import (
 from chatadmin.screens.error import ErrorScreen
 from chatadmin.screens.tags import parse_tags
 from chatadmin.text import fold, one_line
+from chatadmin.widgets.footer import KeyFooter
 from chatadmin.widgets.marks import Marks
 
 MAX_TAG = 100
@@ -143,7 +144,7 @@ class BulkScreen(WorkerOutcomes, ModalScreen[BulkReport | None]):
                 yield Static(id="bulk-failure-list")
             yield Static(id="bulk-error", classes="line")
             yield Static(id="bulk-keys", classes="line")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).can_focus = False  # typing goes to the input; arrows move the list

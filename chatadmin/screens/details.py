@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from chatadmin.backend import Backend
 from chatadmin.domain import ConversationDetail, ConversationRow, Note, TransferResult
@@ -31,6 +31,7 @@ from chatadmin.screens.history import conversation_entries, note_entries, note_e
 from chatadmin.screens.layout import Entry
 from chatadmin.screens.timeline import Timeline
 from chatadmin.screens.transfer import TransferScreen
+from chatadmin.widgets.footer import KeyFooter
 
 TABS = ("conversation", "notes")
 
@@ -123,7 +124,7 @@ class DetailsScreen(WorkerOutcomes, ModalScreen[bool]):
                     yield Timeline("Loading notes…", id="notes-list")
                     yield Input(placeholder="Add a note (Enter saves)", id="note-input")
                     yield Static(id="note-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._focus_tab(self._tab)

@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from chatadmin.screens.common import literal, literal_line
 from chatadmin.text import strip_controls
+from chatadmin.widgets.footer import KeyFooter
 
 
 class ErrorScreen(ModalScreen[None]):
@@ -43,7 +44,7 @@ class ErrorScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(literal(self.message), id="error-message")
             yield Static(literal_line("Enter or Escape closes · c copies the message"), id="error-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

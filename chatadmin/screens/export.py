@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Input, ProgressBar, RadioButton, RadioSet, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from chatadmin.backend import Backend
@@ -30,6 +30,7 @@ from chatadmin.list_output import WRITERS
 from chatadmin.screens.common import literal_line, problem
 from chatadmin.screens.views import DIALOG_CSS, summary
 from chatadmin.text import one_line
+from chatadmin.widgets.footer import KeyFooter
 
 # format -> (label, file extension)
 FORMATS = {
@@ -159,7 +160,7 @@ class ExportScreen(ModalScreen[Exported | None]):
             yield Static(Content("Enter exports · Tab to the format · Escape cancels"), classes="hint", id="export-hint")
             yield ProgressBar(id="export-progress", show_eta=True, classes="hidden")
             yield Static(id="export-problem", classes="problem")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

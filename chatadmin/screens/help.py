@@ -11,7 +11,9 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from chatadmin.widgets.footer import KeyFooter
 
 HelpEntry = tuple[str, str, str]  # (key, description, group)
 HelpSource = Mapping[str, ActiveBinding] | Iterable[HelpEntry | Binding | ActiveBinding]
@@ -91,7 +93,7 @@ class HelpScreen(ModalScreen[None]):
                         for key, description, _ in rows
                     ]
                     yield Static(Content("\n").join(lines), classes="help-keys")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chatadmin.backend import Backend
@@ -22,6 +22,7 @@ from chatadmin.screens.common import WorkerOutcomes, is_unexpected, literal_line
 from chatadmin.screens.error import ErrorScreen
 from chatadmin.screens.routing_rows import find_agent, group_option, member_option, next_rule, parse_cap, rule_label
 from chatadmin.text import one_line
+from chatadmin.widgets.footer import KeyFooter
 
 
 class Ask(Enum):
@@ -110,7 +111,7 @@ class RoutingPanelScreen(WorkerOutcomes, Screen[None]):
                 yield Static(id="routing-ask-label")
                 yield Input(id="routing-ask-input")
             yield Static(Content("Loading…"), id="routing-status", classes="line")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#routing-groups", OptionList).focus()

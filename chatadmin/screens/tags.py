@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from chatadmin.backend import Backend
 from chatadmin.domain import ConversationRow
@@ -23,6 +23,7 @@ from chatadmin.screens.common import (
     problem,
 )
 from chatadmin.screens.error import ErrorScreen
+from chatadmin.widgets.footer import KeyFooter
 
 SHOWN_TAGS = 40
 
@@ -99,7 +100,7 @@ class TagsScreen(WorkerOutcomes, ModalScreen[ConversationRow | None]):
             yield Static(Content("Comma separated · → completes a known tag · Enter saves · Escape cancels"), id="tags-hint")
             yield Static(Content("Loading known tags…"), id="tags-known")
             yield Static(id="tags-error")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chatadmin.backend import Backend
@@ -28,6 +28,7 @@ from chatadmin.screens.common import (
 )
 from chatadmin.screens.error import ErrorScreen
 from chatadmin.text import fold, one_line
+from chatadmin.widgets.footer import KeyFooter
 
 NAME_WIDTH = 24
 LOAD_WIDTH = 18
@@ -171,7 +172,7 @@ class TransferScreen(WorkerOutcomes, ModalScreen[TransferResult | None]):
             yield Static(id="transfer-summary", classes="hidden")
             yield Static(id="transfer-error", classes="line")
             yield Static(id="transfer-keys", classes="line")
-        yield Footer()
+        yield KeyFooter()
 
     def _title(self) -> Content:
         return Content.assemble(("Transfer ", "bold"), customer_label(self.row), ("  ·  ", "$text-muted"), self.row.id)

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chatadmin.domain import ConversationFilter, Sort
@@ -20,6 +20,7 @@ from chatadmin.screens.common import literal_line
 from chatadmin.text import one_line
 from chatadmin.views import SavedView, ViewStore, check_name
 from chatadmin.widgets.filter_form import describe
+from chatadmin.widgets.footer import KeyFooter
 from chatadmin.widgets.status import SORT_TITLES
 
 DIALOG_CSS = """
@@ -73,7 +74,7 @@ class ViewsScreen(ModalScreen[SavedView | None]):
             yield Static(classes="hint", id="views-hint")
             yield OptionList(id="views-list")
             yield Static(id="views-problem", classes="problem")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._list()
@@ -179,7 +180,7 @@ class SaveViewScreen(ModalScreen[SavedView | None]):
             yield Input(self.initial, placeholder="a name, e.g. Sales queue", id="save-view-name")
             yield Static(Content("Enter saves · Escape cancels"), classes="hint", id="save-view-hint")
             yield Static(id="save-view-problem", classes="problem")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
