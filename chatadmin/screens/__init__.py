@@ -30,7 +30,17 @@ _WHERE = {
     "TransferScreen": "transfer",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "DetailsScreen",
+    "ErrorScreen",
+    "HelpEntry",
+    "HelpScreen",
+    "RowMenuScreen",
+    "TagsScreen",
+    "TransferScreen",
+    "help_entries",
+    "menu_actions",
+]
 
 
 def __getattr__(name: str) -> object:
