@@ -27,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual.widgets import Input, Select
+from textual.widgets._select import SelectOverlay
 
 import chatadmin.app
 from benchmarks.frames import FrameWatch, MeasuredApp, timed
@@ -204,12 +205,9 @@ class Session:
         for key, values in picks.items():
             select = bar.query_one(f"#filter-{key.replace('_', '-')}", Select)
             for run in range(self.runs):
-                value = values[run % len(values)]
-
-                def pick(select: Select[str] = select, value: str = value) -> None:
-                    select.value = value
-
-                await self.query_change(f"filter: {key}", pick)
+                await self.open_on(select, values[run % len(values)])
+                # timed from the enter that picks the highlighted option (and closes the list)
+                await self.query_change(f"filter: {key}", lambda: self.pilot.press("enter"))
                 await self.settle()
                 await self.clear_filters()
         for key, values in typed.items():
@@ -221,6 +219,16 @@ class Session:
                 await self.settle()
                 await self.clear_filters()
         self.table.focus()
+        await self.pilot.pause()
+
+    async def open_on(self, select: Select[str], value: str) -> None:
+        """Open a drop-down as a user does (focus, enter) with ``value`` highlighted (not timed)."""
+        select.focus()
+        await self.pilot.pause()
+        await self.pilot.press("enter")
+        overlay = select.query_one(SelectOverlay)
+        await self.until(lambda: select.expanded and overlay.display)
+        overlay.highlighted = next(i for i, (_, v) in enumerate(select._options) if v == value)
         await self.pilot.pause()
 
     async def clear_filters(self) -> None:
