@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from chatadmin.clock import Clock
 from chatadmin.domain import Event, EventKind, RoutingConfig, RoutingRule, Status
@@ -348,3 +349,26 @@ def test_refused_configuration_changes_change_and_audit_nothing(make_store: Make
     assert routing_log(admin) == []
     with pytest.raises(InvalidInput, match="unknown agent"):
         routing_log(admin, agent="nobody")
+
+
+def test_a_transfer_away_into_a_full_group_takes_a_handful_of_statements(make_store: MakeStore) -> None:
+    """The benchmark's transfer: away from an agent past her cap, into a group where nobody is
+    eligible, her groups' queues drained (nobody there either). Each statement is a round trip
+    on PostgreSQL: the routing rows are locked and read once, and the change is one write."""
+    store = make_store(
+        [
+            group("sales"), group("desk", routing={"rule": "least_busy"}),
+            agent("ana", ["sales"], max_active=1), agent("bo", ["desk"], max_active=1),
+            *holding("ana", "sales", 2), *holding("bo", "desk", 1), *chats(1, "sales"),
+        ]
+    )  # fmt: skip
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    result = store.transfer("h-ana-1", "desk")
+    issued = list(statements)
+    assert (result.agent, owner(store, "q-01")) == (None, None)
+    # PostgreSQL: check and read the chat, lock it, lock the groups and then their members (a
+    # savepoint around them, her groups read again once she is locked), count the loads (no
+    # queue is read: nobody is eligible), write the change; SQLite: BEGIN, no savepoint, and
+    # the change as four statements
+    assert len(issued) <= (10 if store.is_sqlite else 9), "\n\n".join(issued)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from chatadmin import permissions
@@ -29,15 +30,12 @@ from chatadmin.domain import (
 from chatadmin.errors import Conflict, InvalidInput, NotFound
 from chatadmin.permissions import Action
 from chatadmin.routing.changes import Setting, cap, config_diff, flag
-from chatadmin.store import assign, routing_log
+from chatadmin.store import assign, routing_log, writes
 from chatadmin.store.derive import seconds_between
-from chatadmin.store.metrics import note_assignment
 from chatadmin.store.models import (
     AgentRow,
     ConversationRecord,
     ConversationTag,
-    Counter,
-    EventRow,
     GroupRow,
     Membership,
     MessageRow,
@@ -56,26 +54,6 @@ class Context:
     principal: Principal
     now: datetime
     lock_rows: bool  # SELECT … FOR UPDATE (PostgreSQL); SQLite's immediate transaction locks already
-
-
-# on the table, not the mapped class: an ORM-enabled UPDATE would also look for the counter
-# among the session's objects to keep them in step (~1 ms of a transfer for a row never loaded)
-_counters = Counter.__table__
-_NEXT_CHANGE = (
-    update(_counters)
-    .where(_counters.c.name == "changes")
-    .values(value=_counters.c.value + 1)
-    .returning(_counters.c.value)
-)
-
-
-def next_change(session: Session) -> int:
-    """The store-wide change counter, incremented (the row lock orders concurrent writers)."""
-    value = session.execute(_NEXT_CHANGE).scalar()
-    if value is None:
-        session.execute(insert(Counter).values(name="changes", value=1))
-        value = 1
-    return int(value)
 
 
 def _group_id(session: Session, pk: int | None) -> str | None:
@@ -177,22 +155,8 @@ def _check(
         )
 
 
-def touch(session: Session, conversation: ConversationRecord) -> None:
-    """Bump the version and take the next change number: one UPDATE of the row with the rest of the change.
-
-    Without ``no_autoflush`` the counter's statement would first flush the conversation's
-    other changes, and ``changed_seq`` would then be a second UPDATE (on PostgreSQL each one
-    writes a new row version into every index of the table).
-    """
-    with session.no_autoflush:
-        conversation.changed_seq = next_change(session)
-    conversation.version += 1
-
-
-def record_event(
-    session: Session,
+def audit(
     ctx: Context,
-    conversation: ConversationRecord,
     kind: EventKind,
     *,
     from_agent_pk: int | None = None,
@@ -201,36 +165,33 @@ def record_event(
     to_group_pk: int | None = None,
     rule: str | None = None,
     actor: str | None = None,
-) -> None:
-    session.add(
-        EventRow(
-            conversation_pk=conversation.pk,
-            at=ctx.now,
-            kind=kind.value,
-            actor=actor or ctx.principal.actor,
-            from_agent_pk=from_agent_pk,
-            from_group_pk=from_group_pk,
-            to_agent_pk=to_agent_pk,
-            to_group_pk=to_group_pk,
-            rule=rule,
-        )
-    )
-    if to_group_pk is not None and kind in (EventKind.ASSIGNED, EventKind.TRANSFERRED):
-        note_assignment(session, to_group_pk, conversation.pk, ctx.now)
+) -> dict[str, Any]:
+    """The audit event of a change, as ``writes.change`` records it."""
+    return {
+        "at": ctx.now,
+        "kind": kind.value,
+        "actor": actor or ctx.principal.actor,
+        "from_agent_pk": from_agent_pk,
+        "from_group_pk": from_group_pk,
+        "to_agent_pk": to_agent_pk,
+        "to_group_pk": to_group_pk,
+        "rule": rule,
+    }
 
 
-def assignment_response(session: Session, conversation: ConversationRecord) -> int | None:
+_FIRST_AGENT_MESSAGE = select(func.min(MessageRow.at)).where(
+    MessageRow.conversation_pk == bindparam("conversation_pk"),
+    MessageRow.sender == "agent",
+    MessageRow.at >= bindparam("since", type_=MessageRow.at.type),
+)
+
+
+def assignment_response(session: Session, conversation_pk: int, assigned_at: datetime | None) -> int | None:
     """Response time (assignment): first agent message at or after the latest assignment."""
-    if conversation.assigned_at is None:
+    if assigned_at is None:
         return None
-    first = session.scalar(
-        select(func.min(MessageRow.at)).where(
-            MessageRow.conversation_pk == conversation.pk,
-            MessageRow.sender == "agent",
-            MessageRow.at >= conversation.assigned_at,
-        )
-    )
-    return None if first is None else seconds_between(conversation.assigned_at, first)
+    first = session.scalar(_FIRST_AGENT_MESSAGE, {"conversation_pk": conversation_pk, "since": assigned_at})
+    return None if first is None else seconds_between(assigned_at, first)
 
 
 def assign_to(
@@ -240,14 +201,22 @@ def assign_to(
     conversation: ConversationRecord,
     group: GroupRow,
     agent: AgentRow | None,
+    event: dict[str, Any],
 ) -> None:
-    """Put the conversation with ``agent`` in ``group``, or in the group's queue (the loads ``held`` follow)."""
+    """Put the conversation with ``agent`` in ``group`` (or in the group's queue), and record ``event``.
+
+    The loads ``held`` follow; the agent's last assignment is now.
+    """
     was = conversation.agent_pk if conversation.status == Status.IN_PROGRESS.value else None
-    conversation.group_pk = group.pk
-    conversation.agent_pk = agent.pk if agent else None
-    conversation.status = Status.IN_PROGRESS.value if agent else Status.OPEN.value
-    conversation.assigned_at = ctx.now if agent else None
-    conversation.response_assignment_s = assignment_response(session, conversation)
+    assigned_at = ctx.now if agent else None
+    values = {
+        "group_pk": group.pk,
+        "agent_pk": agent.pk if agent else None,
+        "status": Status.IN_PROGRESS.value if agent else Status.OPEN.value,
+        "assigned_at": assigned_at,
+        "response_assignment_s": assignment_response(session, conversation.pk, assigned_at),
+    }
+    writes.change(session, conversation, values, event)
     held.moved(was, conversation.agent_pk)
     if agent is not None:
         agent.last_assigned_at = ctx.now
@@ -288,12 +257,8 @@ def transfer(
         rule = RoutingRule.MANUAL.value
     else:
         agent, rule = held.choose(session, ctx, group, conversation)
-    assign_to(session, ctx, held, conversation, group, agent)
-    touch(session, conversation)
-    record_event(
-        session,
+    transferred = audit(
         ctx,
-        conversation,
         EventKind.TRANSFERRED,
         from_agent_pk=from_agent_pk,
         from_group_pk=from_group_pk,
@@ -301,6 +266,7 @@ def transfer(
         to_group_pk=group.pk,
         rule=rule,
     )
+    assign_to(session, ctx, held, conversation, group, agent, transferred)
     if holder is not None and holder != conversation.agent_pk:
         held.capacity_freed(session, ctx)
     return TransferResult(
@@ -322,13 +288,8 @@ def close(session: Session, ctx: Context, conversation_id: str, expected_version
     freed = conversation.agent_pk if conversation.status == Status.IN_PROGRESS.value else None
     # the queues their freed place drains
     held = assign.lock_for(session, ctx, (), freed, locked.agent_groups) if freed is not None else None
-    conversation.status = Status.CLOSED.value
-    conversation.closed_at = ctx.now
-    touch(session, conversation)
-    record_event(
-        session, ctx, conversation, EventKind.CLOSED,
-        from_agent_pk=conversation.agent_pk, from_group_pk=conversation.group_pk,
-    )
+    closed = audit(ctx, EventKind.CLOSED, from_agent_pk=conversation.agent_pk, from_group_pk=conversation.group_pk)
+    writes.change(session, conversation, {"status": Status.CLOSED.value, "closed_at": ctx.now}, closed)
     if held is not None:
         held.capacity_freed(session, ctx)
 
@@ -340,13 +301,9 @@ def reopen(session: Session, ctx: Context, conversation_id: str, expected_versio
         raise InvalidInput(f"conversation {conversation_id} is not closed")
     if conversation.agent_pk is not None:  # their load grows: routing must see it
         assign.lock_for(session, ctx, (), conversation.agent_pk, locked.agent_groups)
-    conversation.status = Status.IN_PROGRESS.value if conversation.agent_pk else Status.OPEN.value
-    conversation.closed_at = None
-    touch(session, conversation)
-    record_event(
-        session, ctx, conversation, EventKind.REOPENED,
-        to_agent_pk=conversation.agent_pk, to_group_pk=conversation.group_pk,
-    )
+    status = Status.IN_PROGRESS.value if conversation.agent_pk else Status.OPEN.value
+    reopened = audit(ctx, EventKind.REOPENED, to_agent_pk=conversation.agent_pk, to_group_pk=conversation.group_pk)
+    writes.change(session, conversation, {"status": status, "closed_at": None}, reopened)
 
 
 def unassign(session: Session, ctx: Context, conversation_id: str, expected_version: int | None) -> None:
@@ -355,16 +312,12 @@ def unassign(session: Session, ctx: Context, conversation_id: str, expected_vers
         raise InvalidInput(f"conversation {conversation_id} is closed")
     if conversation.agent_pk is None:
         raise InvalidInput(f"conversation {conversation_id} has no agent")
-    freed = conversation.agent_pk
-    conversation.agent_pk = None
-    conversation.status = Status.OPEN.value
-    conversation.assigned_at = None
-    conversation.response_assignment_s = None
-    touch(session, conversation)
-    record_event(
-        session, ctx, conversation, EventKind.UNASSIGNED,
-        from_agent_pk=freed, from_group_pk=conversation.group_pk, to_group_pk=conversation.group_pk,
-    )
+    unassigned = audit(
+        ctx, EventKind.UNASSIGNED,
+        from_agent_pk=conversation.agent_pk, from_group_pk=conversation.group_pk, to_group_pk=conversation.group_pk,
+    )  # fmt: skip
+    values = {"agent_pk": None, "status": Status.OPEN.value, "assigned_at": None, "response_assignment_s": None}
+    writes.change(session, conversation, values, unassigned)
     # no queue draining here: that would hand the chat straight back to an agent; it waits
     # in its group's queue until capacity frees or a lead transfers it
 
@@ -400,8 +353,7 @@ def set_tags(
         session.execute(
             insert(ConversationTag), [{"conversation_pk": conversation.pk, "tag_pk": known[n]} for n in wanted]
         )
-    conversation.tag_list = TAG_SEPARATOR.join(wanted)
-    touch(session, conversation)
+    writes.change(session, conversation, {"tag_list": TAG_SEPARATOR.join(wanted)})
 
 
 def add_note(session: Session, ctx: Context, conversation_id: str, text: str) -> Note:
@@ -414,7 +366,7 @@ def add_note(session: Session, ctx: Context, conversation_id: str, text: str) ->
         raise InvalidInput("a note cannot contain NUL characters")
     conversation = locked_conversation(session, ctx, conversation_id, Action.NOTE, None)
     session.add(NoteRow(conversation_pk=conversation.pk, at=ctx.now, author=ctx.principal.actor, text=body))
-    conversation.changed_seq = next_change(session)
+    conversation.changed_seq = writes.next_change(session)
     return Note(at=ctx.now, author=ctx.principal.actor, author_name=ctx.principal.name, text=body)
 
 

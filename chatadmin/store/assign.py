@@ -19,7 +19,7 @@ both see room under a cap for the same last place.
 
 What a write holds is a :class:`Held`: the locked groups, their members (read in the statement
 that locks them: a group's members only change under that group's lock), and the members'
-loads, counted once when routing first needs them and then kept in step by ``assign_to``.
+loads, counted once when routing first needs them and then kept in step by ``actions.assign_to``.
 A load is counted only as far as routing can use it: up to the agent's cap and one more (at
 or past the cap is all that matters then), not at all for an agent routing cannot pick
 anyway (unavailable where that counts) or whose load does not matter (no cap, round robin).
@@ -293,7 +293,7 @@ class Held:
 
         Each assignment is an ``assigned`` event by ``system`` with the rule that decided.
         """
-        from chatadmin.store.actions import assign_to, record_event, touch
+        from chatadmin.store.actions import assign_to, audit
 
         config = config_of(group)
         if config.rule is RoutingRule.MANUAL:
@@ -307,13 +307,11 @@ class Held:
             agent, rule = self.choose(session, ctx, group, queued)
             if agent is None:
                 break
-            assign_to(session, ctx, self, queued, group, agent)
-            touch(session, queued)
-            record_event(
-                session, ctx, queued, EventKind.ASSIGNED,
+            assigned_event = audit(
+                ctx, EventKind.ASSIGNED,
                 from_group_pk=group.pk, to_agent_pk=agent.pk, to_group_pk=group.pk, rule=rule, actor=SYSTEM_ACTOR,
             )  # fmt: skip
-            session.flush()
+            assign_to(session, ctx, self, queued, group, agent, assigned_event)
             assigned += 1
         return assigned
 

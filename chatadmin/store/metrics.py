@@ -35,8 +35,8 @@ def _upsert(insert: Any, latest: Any) -> Any:
     )
 
 
-# built once per dialect: with its values given at execution, SQLAlchemy compiles it once
-# (an ``insert().values(…)`` of the values themselves was compiled anew on every call)
+# built once per dialect; SQLAlchemy still compiles it on every execution (it never caches an
+# INSERT … ON CONFLICT), which is why a PostgreSQL transfer writes its row in ``writes``' text
 _UPSERT = {"postgresql": _upsert(postgresql.insert, func.greatest), "sqlite": _upsert(sqlite.insert, func.max)}
 
 

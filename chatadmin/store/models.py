@@ -258,7 +258,7 @@ class GroupLoadRow(Base):
     distinct conversations among today's events sorted them in temporary B-trees (80 ms on the
     1M demo store); with one row per (group, conversation) a group's count is a range of
     ``(group_pk, last_at)``. Every write that records an assign or transfer event keeps it in
-    step (``chatadmin.store.metrics.note_assignment``, the importer, the demo writer).
+    step (``chatadmin.store.writes.change``, the importer, the demo writer).
     """
 
     __tablename__ = "group_loads"
