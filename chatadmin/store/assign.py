@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Integer, Select, and_, any_, bindparam, cast, func, or_, select
+from sqlalchemy import BigInteger, Integer, Select, and_, any_, bindparam, cast, func, or_, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -78,6 +78,8 @@ _QUEUE_HEAD = (
 )
 _GROUPS_OF = select(Membership.group_pk).where(Membership.agent_pk == bindparam("agent_pk"))
 _AGENT_ID = select(AgentRow.id).where(AgentRow.pk == bindparam("agent_pk"))
+_SAVEPOINT = text("SAVEPOINT routing_locks")
+_BACK_TO_SAVEPOINT = text("ROLLBACK TO SAVEPOINT routing_locks")
 # the agent of the customer's (same phone's) latest other conversation that had one
 _PREVIOUS_AGENT = (
     select(C.agent_pk)
@@ -367,16 +369,19 @@ def lock_for(
         held = lock(session, ctx, wanted | seen, (agent_pk,))
         held.agent_groups = seen
         return held
+    # The savepoint is the database's alone: only locks are taken under it (anything pending is
+    # written first), so rolling back to it leaves the session's objects true. Once the locks
+    # hold it is left for the commit to end: releasing it would be one more round trip.
+    session.flush()
     for _ in range(LOCK_ATTEMPTS - 1):
         pks = wanted | seen
-        savepoint = session.begin_nested()
+        session.execute(_SAVEPOINT)
         held = lock(session, ctx, pks, (agent_pk,))
         seen = groups_of(session, agent_pk)
         if seen <= pks:
-            savepoint.commit()
             held.agent_groups = seen
             return held
-        savepoint.rollback()
+        session.execute(_BACK_TO_SAVEPOINT)
     # memberships kept changing: lock what there is now, in order, and what joined later after it
     held = lock(session, ctx, wanted | seen, (agent_pk,))
     held.agent_groups = groups_of(session, agent_pk)
