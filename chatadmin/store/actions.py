@@ -291,6 +291,7 @@ def close(session: Session, ctx: Context, conversation_id: str, expected_version
     closed = audit(ctx, EventKind.CLOSED, from_agent_pk=conversation.agent_pk, from_group_pk=conversation.group_pk)
     writes.change(session, conversation, {"status": Status.CLOSED.value, "closed_at": ctx.now}, closed)
     if held is not None:
+        held.moved(freed, None)
         held.capacity_freed(session, ctx)
 
 

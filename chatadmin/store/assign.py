@@ -19,7 +19,8 @@ both see room under a cap for the same last place.
 
 What a write holds is a :class:`Held`: the locked groups, their members (read in the statement
 that locks them: a group's members only change under that group's lock), and the members'
-loads, counted once when routing first needs them and then kept in step by ``actions.assign_to``.
+loads, counted once (with an agent's groups re-read by ``lock_for``, or when routing first
+needs them) and then kept in step as chats move (``moved``).
 A load is counted only as far as routing can use it: up to the agent's cap and one more (at
 or past the cap is all that matters then), not at all for an agent routing cannot pick
 anyway (unavailable where that counts) or whose load does not matter (no cap, round robin).
@@ -31,7 +32,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Integer, Select, and_, any_, bindparam, cast, func, or_, select, text
+from sqlalchemy import BigInteger, Integer, Select, and_, any_, bindparam, case, cast, func, or_, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -114,9 +115,16 @@ _held_rows = (
     .correlate(AgentRow)
     .subquery()
 )
-_LOADS = select(AgentRow.pk, select(func.count()).select_from(_held_rows).correlate(AgentRow).scalar_subquery()).where(
-    AgentRow.pk == any_(bindparam("agent_pks", type_=postgresql.ARRAY(Integer)))
-)
+_counted = AgentRow.pk == any_(bindparam("agent_pks", type_=postgresql.ARRAY(Integer)))
+_load = select(func.count()).select_from(_held_rows).correlate(AgentRow).scalar_subquery()
+_LOADS = select(AgentRow.pk, _load).where(_counted)
+# with one agent's groups as they are now (see lock_for), in the same round trip: that agent's
+# row is read as well, its load counted only if asked for
+_LOADS_AND_GROUPS = select(
+    AgentRow.pk,
+    case((_counted, _load)),
+    select(func.array_agg(Membership.group_pk)).where(Membership.agent_pk == bindparam("agent_pk")).scalar_subquery(),
+).where(or_(_counted, AgentRow.pk == bindparam("agent_pk")))
 
 
 @cache
@@ -131,17 +139,29 @@ def _sqlite_loads(limited: tuple[bool, ...]) -> Select:  # type: ignore[type-arg
     return select(*counts)
 
 
-def count_loads(session: Session, agents: list[AgentRow]) -> dict[int, int]:
-    """Each agent's in_progress conversations; past their cap, only as far as the cap and one more."""
+def count_loads(
+    session: Session, agents: list[AgentRow], groups_of_agent: int | None = None
+) -> tuple[dict[int, int], set[int]]:
+    """Each agent's in_progress conversations (past their cap, only as far as the cap and one
+    more); on PostgreSQL also the groups of agent ``groups_of_agent``, read in the same statement."""
     if session.get_bind().dialect.name == "postgresql":
-        return {pk: load for pk, load in session.execute(_LOADS, {"agent_pks": [a.pk for a in agents]})}
+        if groups_of_agent is None:
+            return {pk: load for pk, load in session.execute(_LOADS, {"agent_pks": [a.pk for a in agents]})}, set()
+        rows = session.execute(_LOADS_AND_GROUPS, {"agent_pks": [a.pk for a in agents], "agent_pk": groups_of_agent})
+        loads, groups = {}, set()
+        for pk, load, agent_groups in rows:
+            if load is not None:
+                loads[pk] = load
+            groups = set(agent_groups or ())
+        return loads, groups
+    assert groups_of_agent is None, "read with the loads on PostgreSQL only"
     params: dict[str, int] = {}
     for i, agent in enumerate(agents):
         params[f"agent_{i}"] = agent.pk
         if agent.max_active is not None:
             params[f"limit_{i}"] = agent.max_active + 1
     row = session.execute(_sqlite_loads(tuple(a.max_active is not None for a in agents)), params).one()
-    return {agent.pk: load for agent, load in zip(agents, row, strict=True)}
+    return {agent.pk: load for agent, load in zip(agents, row, strict=True)}, set()
 
 
 def config_of(group: GroupRow) -> RoutingConfig:
@@ -207,11 +227,12 @@ class Held:
         # a count that reached its limit: enough while it stays at or past the cap
         return agent.pk in self._loads and agent.max_active is not None and self._loads[agent.pk] >= agent.max_active
 
-    def _count(self, session: Session, agents: Iterable[AgentRow]) -> None:
-        """Count the loads of ``agents`` not known yet, and of every held agent routing may need."""
+    def count(self, session: Session, agents: Iterable[AgentRow] = (), groups_of_agent: int | None = None) -> set[int]:
+        """Count the loads of ``agents`` not known yet, and of every held agent routing may need;
+        with ``groups_of_agent`` (PostgreSQL), that agent's groups read in the same statement."""
         wanted = {a.pk: a for a in agents if not self._known(a)}
-        if not wanted:
-            return
+        if not wanted and groups_of_agent is None:
+            return set()
         for agent in self.agents.values():
             if (
                 agent.pk not in wanted
@@ -220,17 +241,19 @@ class Held:
             ):
                 wanted[agent.pk] = agent
         session.flush()  # the count sees this transaction's own changes (and caps)
-        for agent_pk, load in count_loads(session, list(wanted.values())).items():
+        loads, groups = count_loads(session, list(wanted.values()), groups_of_agent)
+        for agent_pk, load in loads.items():
             self._loads[agent_pk] = load
             cap = wanted[agent_pk].max_active
             if cap is None or load <= cap:
                 self._exact.add(agent_pk)
             else:
                 self._exact.discard(agent_pk)
+        return groups
 
     def load(self, session: Session, agent: AgentRow, exclude: ConversationRecord | None = None) -> int:
         """``agent``'s load without ``exclude`` (the conversation being routed); past the cap, at least the cap."""
-        self._count(session, [agent])
+        self.count(session, [agent])
         return self._loads[agent.pk] - _holds(exclude, agent.pk)
 
     def moved(self, from_agent_pk: int | None, to_agent_pk: int | None) -> None:
@@ -246,7 +269,7 @@ class Held:
     ) -> list[Candidate]:
         """The group's members as routing sees them, their loads without ``conversation``."""
         members = self.members.get(group.pk, [])
-        self._count(session, [m for m in members if self._matters(m, config)])
+        self.count(session, [m for m in members if self._matters(m, config)])
         return [
             Candidate(
                 m.id,
@@ -377,7 +400,8 @@ def lock_for(
         pks = wanted | seen
         session.execute(_SAVEPOINT)
         held = lock(session, ctx, pks, (agent_pk,))
-        seen = groups_of(session, agent_pk)
+        # their groups again, now that they are locked, with the loads routing may need
+        seen = held.count(session, groups_of_agent=agent_pk)
         if seen <= pks:
             held.agent_groups = seen
             return held
