@@ -227,34 +227,44 @@ def _seconds(start: datetime | None, end: datetime | None) -> int | None:
 
 
 def to_row(row: Any, now: datetime) -> ConversationRow:
-    """A result row of ``ROW_COLUMNS`` as the domain's ConversationRow, times computed at ``now``."""
-    status = Status(row.status)
-    end = row.closed_at if row.closed_at is not None else now
+    """A result row of ``ROW_COLUMNS`` as the domain's ConversationRow, times computed at ``now``.
+
+    The row is unpacked by position, in ``ROW_COLUMNS``' order (columns after them, such as a
+    page's sort value, are left): reading its 22 values by name cost two thirds of the
+    conversion (3.3 against 1.1 ms for a page of 100 rows).
+    """
+    (
+        _pk, id_, version, phone, wa_id, name, country, agent, agent_name, group, group_name, created_at,
+        assigned_at, closed_at, rating, status, last_message_at, waiting_since, response_creation_s,
+        response_assignment_s, sent_by, tag_list, *_after,
+    ) = row
+    status = Status(status)
+    end = closed_at if closed_at is not None else now
     return ConversationRow(
-        id=row.id,
-        version=row.version,
-        customer_phone=row.customer_phone,
-        customer_wa_id=row.customer_wa_id,
-        customer_name=row.customer_name,
-        country=row.country,
-        agent=row.agent,
-        agent_name=row.agent_name,
-        group=row.group,
-        group_name=row.group_name,
-        created_at=row.created_at,
-        assigned_at=row.assigned_at,
-        closed_at=row.closed_at,
-        rating=row.rating,
+        id=id_,
+        version=version,
+        customer_phone=phone,
+        customer_wa_id=wa_id,
+        customer_name=name,
+        country=country,
+        agent=agent,
+        agent_name=agent_name,
+        group=group,
+        group_name=group_name,
+        created_at=created_at,
+        assigned_at=assigned_at,
+        closed_at=closed_at,
+        rating=rating,
         status=status,
-        last_message_at=row.last_message_at,
-        waiting_since=row.waiting_since,
-        duration_s=_seconds(row.created_at, end) or 0,
-        inactivity_s=_seconds(row.last_message_at, now),
-        response_creation_s=row.response_creation_s,
-        response_assignment_s=row.response_assignment_s,
-        no_response_s=None if status is Status.CLOSED else _seconds(row.waiting_since, now),
-        sent_by=Sender(row.sent_by) if row.sent_by else None,
-        tags=tuple(row.tag_list.split(TAG_SEPARATOR)) if row.tag_list else (),
+        last_message_at=last_message_at,
+        waiting_since=waiting_since,
+        duration_s=_seconds(created_at, end) or 0,
+        inactivity_s=_seconds(last_message_at, now),
+        response_creation_s=response_creation_s,
+        response_assignment_s=response_assignment_s,
+        no_response_s=None if status is Status.CLOSED else _seconds(waiting_since, now),
+        sent_by=Sender(sent_by) if sent_by else None,
+        tags=tuple(tag_list.split(TAG_SEPARATOR)) if tag_list else (),
     )
 
 
