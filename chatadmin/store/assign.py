@@ -29,8 +29,7 @@ anyway (unavailable where that counts) or whose load does not matter (no cap, ro
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, Integer, Select, and_, any_, bindparam, case, cast, func, or_, select, text
 from sqlalchemy.dialects import postgresql
@@ -104,64 +103,53 @@ def locking(ctx: Context, pair: tuple[Select, Select]) -> Select:  # type: ignor
     return pair[1] if ctx.lock_rows else pair[0]
 
 
-# Loads, counted on the (agent_pk, status) index alone, each up to the agent's cap and one more.
-# PostgreSQL: one statement for any number of agents, the limit read from the agent's row
-# (planned once; one subquery per agent cost ~0.3 ms of planning each). SQLite cannot take a
-# LIMIT from a column, so there each agent's count is a subquery of its own (cheap to plan).
-_held_rows = (
-    select(C.agent_pk)
-    .where(C.agent_pk == AgentRow.pk, C.status == IN_PROGRESS)
-    .limit(cast(AgentRow.max_active, BigInteger) + 1)  # NULL (no cap): no limit; a cap of 2**31-1 fits
-    .correlate(AgentRow)
-    .subquery()
-)
+# Loads, counted on the (agent_pk, status) index alone, each only as far as a limit: one
+# statement for any number of agents (its compiled form and plan are reused; one subquery per
+# agent was 12-40 ms to compile the first time for each number of agents). PostgreSQL reads
+# each agent's limit from their row: the cap and one more (none without a cap). SQLite cannot
+# take a LIMIT from a column, so there one limit serves all: the highest such (none when an
+# agent without a cap is counted).
+def _loads(limit: Any) -> Select:  # type: ignore[type-arg]
+    rows = (
+        select(C.agent_pk).where(C.agent_pk == AgentRow.pk, C.status == IN_PROGRESS).limit(limit).correlate(AgentRow)
+    )
+    return select(AgentRow.pk, select(func.count()).select_from(rows.subquery()).correlate(AgentRow).scalar_subquery())
+
+
+_PG_LOADS = _loads(cast(AgentRow.max_active, BigInteger) + 1)  # a cap of 2**31-1 fits
 _counted = AgentRow.pk == any_(bindparam("agent_pks", type_=postgresql.ARRAY(Integer)))
-_load = select(func.count()).select_from(_held_rows).correlate(AgentRow).scalar_subquery()
-_LOADS = select(AgentRow.pk, _load).where(_counted)
+_LOADS = _PG_LOADS.where(_counted)
 # with one agent's groups as they are now (see lock_for), in the same round trip: that agent's
 # row is read as well, its load counted only if asked for
 _LOADS_AND_GROUPS = select(
     AgentRow.pk,
-    case((_counted, _load)),
+    case((_counted, _PG_LOADS.selected_columns[1])),
     select(func.array_agg(Membership.group_pk)).where(Membership.agent_pk == bindparam("agent_pk")).scalar_subquery(),
 ).where(or_(_counted, AgentRow.pk == bindparam("agent_pk")))
-
-
-@cache
-def _sqlite_loads(limited: tuple[bool, ...]) -> Select:  # type: ignore[type-arg]
-    """One row: agent ``agent_i``'s in_progress conversations, up to ``limit_i`` where ``limited[i]``."""
-    counts = []
-    for i, limited_i in enumerate(limited):
-        rows = select(C.agent_pk).where(C.agent_pk == bindparam(f"agent_{i}"), C.status == IN_PROGRESS)
-        if limited_i:
-            rows = rows.limit(bindparam(f"limit_{i}", type_=BigInteger))
-        counts.append(select(func.count()).select_from(rows.subquery()).scalar_subquery())
-    return select(*counts)
+_SQLITE_LOADS = _loads(bindparam("limit", type_=BigInteger)).where(
+    AgentRow.pk.in_(bindparam("agent_pks", expanding=True))
+)
 
 
 def count_loads(
     session: Session, agents: list[AgentRow], groups_of_agent: int | None = None
 ) -> tuple[dict[int, int], set[int]]:
-    """Each agent's in_progress conversations (past their cap, only as far as the cap and one
-    more); on PostgreSQL also the groups of agent ``groups_of_agent``, read in the same statement."""
+    """Each agent's in_progress conversations (past their cap, at least the cap and one more);
+    on PostgreSQL also the groups of agent ``groups_of_agent``, read in the same statement."""
+    pks = [a.pk for a in agents]
     if session.get_bind().dialect.name == "postgresql":
         if groups_of_agent is None:
-            return {pk: load for pk, load in session.execute(_LOADS, {"agent_pks": [a.pk for a in agents]})}, set()
-        rows = session.execute(_LOADS_AND_GROUPS, {"agent_pks": [a.pk for a in agents], "agent_pk": groups_of_agent})
+            return {pk: load for pk, load in session.execute(_LOADS, {"agent_pks": pks})}, set()
         loads, groups = {}, set()
-        for pk, load, agent_groups in rows:
+        for pk, load, agent_groups in session.execute(_LOADS_AND_GROUPS, {"agent_pks": pks, "agent_pk": groups_of_agent}):
             if load is not None:
                 loads[pk] = load
             groups = set(agent_groups or ())
         return loads, groups
     assert groups_of_agent is None, "read with the loads on PostgreSQL only"
-    params: dict[str, int] = {}
-    for i, agent in enumerate(agents):
-        params[f"agent_{i}"] = agent.pk
-        if agent.max_active is not None:
-            params[f"limit_{i}"] = agent.max_active + 1
-    row = session.execute(_sqlite_loads(tuple(a.max_active is not None for a in agents)), params).one()
-    return {agent.pk: load for agent, load in zip(agents, row, strict=True)}, set()
+    caps = [a.max_active for a in agents]
+    limit = -1 if None in caps or not caps else max(caps) + 1  # type: ignore[type-var]
+    return {pk: load for pk, load in session.execute(_SQLITE_LOADS, {"agent_pks": pks, "limit": limit})}, set()
 
 
 def config_of(group: GroupRow) -> RoutingConfig:
