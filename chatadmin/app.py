@@ -173,7 +173,9 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         # the counts of a million rows and the choices took the cores and the GIL that the page
         # and the metrics waited for).
         self.table.set_query(ConversationFilter(), Sort(), count=False)
-        self.table.focus()
+        # at once, not at the next turn of the loop as focus() does: keys typed while the console
+        # starts ("/" and a name) come next, and the search field has the focus until then
+        self.screen.set_focus(self.table)
         self.filter_bar.leave_to = self.table
         self.main_screen_ready = True
         self.poll_now(counts=False)
@@ -268,8 +270,13 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
         self.call_after_refresh(self._read_after_first_frame)
 
     def _read_after_first_frame(self) -> None:
-        if self.table.total is None and not self.table.counting:
-            self.table.count()
+        table = self.table
+        if not table.filters.is_empty():
+            # a search typed while the console started: the count of everything ("of M") comes
+            # with a poll, as the unfiltered list was never counted
+            self.poll_now(read_all=True)
+        elif table.total is None and not table.counting:
+            table.count()
         self._load_choices()
 
     def show_error(self, title: str, text: str) -> None:

@@ -198,6 +198,28 @@ async def test_the_next_key_interrupts_the_count_of_the_search_before_it(sqlite_
         store.dispose()
 
 
+async def test_the_list_has_the_focus_before_the_first_key_is_read(store: NamedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys typed while the console starts ("/" and a name) come right after its mount. In a
+    terminal Textual first focuses the search field (found in tmux: "/5512" typed at start was
+    searched as text); the list must have the focus when the mount ends, not a turn later."""
+    focused: list[object] = []
+    mount = ChatAdminApp.on_mount
+
+    def on_mount(app: ChatAdminApp) -> None:
+        app.screen.set_focus(app.query_one("#filter-search"))  # as a terminal's start leaves it
+        mount(app)
+        focused.append(app.focused)
+
+    monkeypatch.setattr(ChatAdminApp, "on_mount", on_mount)
+    app = console(store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert focused == [app.table]
+        await pilot.press("slash", *"5512")
+        await settle(pilot)
+        assert app.table.filters.search == "5512"
+        assert app.all_conversations == 30  # "N of 30", though the whole list was never shown
+
+
 async def choose(pilot, select_id: str, label: str) -> None:
     """Open a drop-down with the keyboard, type the start of an option, pick it with enter."""
     select = pilot.app.query_one(select_id, Select)
