@@ -107,10 +107,16 @@ def upgrade(engine: Engine) -> None:
 
 def refresh_statistics(engine: Engine) -> None:
     """After a bulk load: let the query planner see the new tables (PostgreSQL's ANALYZE,
-    SQLite's PRAGMA optimize); without it PostgreSQL may pick slow plans until autovacuum runs."""
+    SQLite's PRAGMA optimize); without it PostgreSQL may pick slow plans until autovacuum runs.
+    On PostgreSQL only the store's own schema is analyzed, not every other in the database."""
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("ANALYZE")
+            tables = connection.exec_driver_sql(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables"
+                " WHERE schemaname = current_schema() ORDER BY tablename"
+            ).scalars().all()
+            if tables:
+                connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
         elif connection.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA optimize")
         connection.commit()
