@@ -4,15 +4,14 @@ The importer's :class:`~chatadmin.store.bulk.BulkWriter` builds pydantic records
 SQLAlchemy bind parameters for every row: right for files, too slow for a million generated
 conversations. Here rows are plain tuples with explicit primary keys, handed to the driver
 (executemany through ``Connection.exec_driver_sql``, or COPY on PostgreSQL); the derived
-columns still come from :func:`chatadmin.store.derive.derive`, so they follow the same
-definitions as every other write.
+columns still come from :mod:`chatadmin.store.derive` (``derive_seconds``, the same definitions
+as every other write, on the demo's whole seconds instead of a datetime per message).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Table
 
@@ -20,7 +19,7 @@ from chatadmin.demo.chats import ASSIGNED, TRANSFERRED, Chat
 from chatadmin.demo.world import GROUPS, DemoAgent
 from chatadmin.domain import RoutingRule
 from chatadmin.store.bulk import CHANGES, TAG_SEPARATOR
-from chatadmin.store.derive import MessageFact, derive
+from chatadmin.store.derive import derive_seconds
 from chatadmin.store.models import (
     AgentRow,
     ConversationRecord,
@@ -34,7 +33,6 @@ from chatadmin.store.models import (
     MessageRow,
     NoteRow,
     TagRow,
-    to_micros,
 )
 from chatadmin.text import fold
 
@@ -72,10 +70,6 @@ def _table(model: type) -> Table:
 
 def _micros(seconds: int | None) -> int | None:
     return None if seconds is None else seconds * SECOND
-
-
-def _instant(value: datetime | None) -> int | None:
-    return None if value is None else to_micros(value)
 
 
 class Inserter:
@@ -130,6 +124,7 @@ class RowMaker:
         self.agent_pk = {a.id: i for i, a in enumerate(agents, 1)}
         self.group_pk = {g.id: i for i, g in enumerate(GROUPS, 1)}
         self.tag_pk: dict[str, int] = {}
+        self._folded: dict[str, str] = {}  # customers' names repeat: fold each one once
         self.customers = 0
         self.conversation_pk = 0
         self.tally = Tally()
@@ -144,7 +139,6 @@ class RowMaker:
         group_loads: list[tuple[object, ...]] = []
         tags: list[tuple[object, ...]] = []
         new_tags: list[tuple[object, ...]] = []
-        instant = datetime.fromtimestamp
         last_assigned = self.tally.last_assigned
         round_robin = self.tally.round_robin
         count = 0
@@ -157,25 +151,26 @@ class RowMaker:
             if not customer_pk:
                 self.customers += 1
                 customer_pk = customer.pk = self.customers
+                name = customer.name
+                folded = self._folded.get(name)
+                if folded is None:
+                    folded = self._folded[name] = fold(name)
                 customers.append(
-                    (customer_pk, customer.phone, customer.wa_id, customer.name, customer.country,
-                     fold(customer.name), f"{customer.phone[1:]} {customer.wa_id}")
+                    (customer_pk, customer.phone, customer.wa_id, name, customer.country,
+                     folded, f"{customer.phone[1:]} {customer.wa_id}")
                 )
-            created = instant(chat.created, UTC)
-            assigned = None if chat.assigned is None else instant(chat.assigned, UTC)
-            facts = [MessageFact(instant(m[0], UTC), m[1]) for m in chat.messages]
-            derived = derive(facts, created, assigned)
+            sent_by, last_at, last_from, waiting, first_reply, response_creation, response_assignment = derive_seconds(
+                chat.messages, chat.created, chat.assigned
+            )
             conversations.append(
                 (pk, chat.id, 1, customer_pk, group_pk.get(chat.group), agent_pk.get(chat.agent), chat.status,
                  chat.created * SECOND, _micros(chat.assigned), _micros(chat.closed), chat.rating, chat.comment,
-                 customer.country, derived.sent_by, _instant(derived.last_message_at), derived.last_message_from,
-                 _instant(derived.waiting_since), _instant(derived.first_reply_at), derived.response_creation_s,
-                 derived.response_assignment_s, TAG_SEPARATOR.join(chat.tags), pk)
+                 customer.country, sent_by, _micros(last_at), last_from, _micros(waiting), _micros(first_reply),
+                 response_creation, response_assignment, TAG_SEPARATOR.join(chat.tags), pk)
             )
-            for at, sender, agent, text in chat.messages:
-                messages.append((pk, at * SECOND, sender, agent_pk.get(agent), text))
-            for at, author, text in chat.notes:
-                notes.append((pk, at * SECOND, author, text))
+            messages += [(pk, at * SECOND, sender, agent_pk.get(agent), text) for at, sender, agent, text in chat.messages]
+            if chat.notes:
+                notes += [(pk, at * SECOND, author, text) for at, author, text in chat.notes]
             loads: dict[int, int] = {}  # the latest assignment to each group
             for at, kind, actor, from_agent, from_group, to_agent, to_group, rule in chat.events:
                 events.append(

@@ -2,17 +2,21 @@
 
 Pure functions: the importer, the demo generator and the store's writes all call
 :func:`derive` so that the filter and sort columns always follow the contract's definitions.
+The demo, whose clock is whole seconds since the epoch, calls :func:`derive_seconds`: the same
+definitions (one implementation) on plain numbers, without a datetime per message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple, TypeVar
+
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class MessageFact:
+class MessageFact(NamedTuple):
     at: datetime
     sender: str  # "customer", "agent" or "system"
 
@@ -43,41 +47,62 @@ def seconds_between(start: datetime, end: datetime) -> int:
     return int((end - start).total_seconds())
 
 
-def first_agent_reply(messages: Iterable[MessageFact], since: datetime) -> datetime | None:
-    """The first agent message at or after ``since`` (messages in time order)."""
-    for message in messages:
-        if message.sender == "agent" and message.at >= since:
-            return message.at
-    return None
-
-
 def derive(
     messages: Sequence[MessageFact],
     created_at: datetime,
     assigned_at: datetime | None,
 ) -> Derived:
     """Derived columns from the messages, which must be sorted by time (then arrival)."""
+    return Derived(*_derive(messages, created_at, assigned_at, seconds_between))
+
+
+# (sent_by, last_message_at, last_message_from, waiting_since, first_reply_at, both response times)
+Columns = tuple[str | None, T | None, str | None, T | None, T | None, int | None, int | None]
+
+
+def derive_seconds(
+    messages: Sequence[tuple[int, str, Any, Any]], created_at: int, assigned_at: int | None
+) -> Columns[int]:
+    """:func:`derive`'s columns in :class:`Derived`'s order, on instants in whole seconds since
+    the epoch: ``messages`` are ``(at, sender, …)`` tuples sorted by time (then arrival)."""
+    return _derive(messages, created_at, assigned_at, _seconds)
+
+
+def _seconds(start: int, end: int) -> int:
+    return end - start
+
+
+def _derive(
+    messages: Sequence[Any], created_at: T, assigned_at: T | None, between: Callable[[T, T], int]
+) -> Columns[T]:
+    """The one definition of the derived columns; ``messages`` are ``(at, sender, …)`` sequences."""
     if not messages:
-        return Derived(None, None, None, None, None, None, None)
-    first_reply = first_agent_reply(messages, created_at)
-    assignment_reply = first_agent_reply(messages, assigned_at) if assigned_at is not None else None
+        return None, None, None, None, None, None, None
+    first_reply = _first_agent_reply(messages, created_at)
+    assignment_reply = _first_agent_reply(messages, assigned_at) if assigned_at is not None else None
     last = messages[-1]
     waiting_since = None
-    if last.sender == "customer":
+    if last[1] == "customer":
         # the first customer message after the last agent message
         for message in reversed(messages):
-            if message.sender == "agent":
+            if message[1] == "agent":
                 break
-            if message.sender == "customer":
-                waiting_since = message.at
-    return Derived(
-        sent_by=messages[0].sender,
-        last_message_at=last.at,
-        last_message_from=last.sender,
-        waiting_since=waiting_since,
-        first_reply_at=first_reply,
-        response_creation_s=None if first_reply is None else seconds_between(created_at, first_reply),
-        response_assignment_s=(
-            None if assignment_reply is None or assigned_at is None else seconds_between(assigned_at, assignment_reply)
-        ),
+            if message[1] == "customer":
+                waiting_since = message[0]
+    return (
+        messages[0][1],
+        last[0],
+        last[1],
+        waiting_since,
+        first_reply,
+        None if first_reply is None else between(created_at, first_reply),
+        None if assignment_reply is None or assigned_at is None else between(assigned_at, assignment_reply),
     )
+
+
+def _first_agent_reply(messages: Sequence[Any], since: T) -> T | None:
+    """The first agent message at or after ``since`` (messages in time order)."""
+    for message in messages:
+        if message[1] == "agent" and message[0] >= since:
+            return message[0]  # type: ignore[no-any-return]
+    return None
