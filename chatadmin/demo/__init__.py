@@ -154,7 +154,7 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
                 for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-1048576", "locking_mode=EXCLUSIVE"):
                     driver.execute(f"PRAGMA {pragma}")  # type: ignore[union-attr]
             with connection.begin():
-                restore = defer_upkeep(connection)
+                upkeep = defer_upkeep(connection)
                 inserter = Inserter(connection)
                 write_team(inserter, plan.agents)
                 if progress is not None:
@@ -166,6 +166,7 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
                         settled = item
                         break
                     write_chunk(inserter, item)
+                    upkeep.chunk_written()
                     written += item.conversations
                     if progress is not None:
                         progress(written, total)
@@ -174,7 +175,7 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
                 for agent, (available, max_active) in zip(plan.agents, settled.agents, strict=True):
                     agent.available, agent.max_active = available, max_active
                 settle_team(connection, plan.agents, settled.tally, total)
-                restore()
+                upkeep.restore()
             if fast_file:
                 driver.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
         refresh_statistics(engine)
