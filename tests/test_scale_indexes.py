@@ -362,7 +362,23 @@ def test_sqlite_countries_seek_the_country_index_once_each(sqlite_store: SqlStor
     assert not using(plans, "SCAN conversations"), plans
 
 
+def test_sqlite_agents_loads_count_each_agents_range_of_the_index(sqlite_store: SqlStore) -> None:
+    plans = sqlite_plans(sqlite_store, sqlite_store.list_agents)
+    loads = "CORRELATED SCALAR SUBQUERY 1\nSEARCH conversations USING COVERING INDEX ix_conversations_agent_pk_status (agent_pk=? AND status=?)"
+    assert using(plans, loads), plans
+    assert not using(plans, "GROUP BY"), plans  # not every in-progress conversation, grouped
+
+
 # ---------------------------------------------------------------- PostgreSQL query plans
+
+
+def test_postgresql_agents_loads_count_each_agents_range_of_the_index(pg_store: SqlStore) -> None:
+    plans = pg_plans(pg_store, pg_store.list_agents)
+    # per agent, an index range (which index, on a few rows, is the planner's choice; at 1M it is
+    # (agent_pk, status)), not every in-progress conversation grouped
+    assert using(plans, "SubPlan 1"), plans
+    assert using(plans, "agent_pk = agents.pk"), plans
+    assert not using(plans, "Group Key"), plans
 
 
 def test_postgresql_countries_seek_the_country_index(pg_store: SqlStore) -> None:

@@ -375,13 +375,14 @@ def add_note(session: Session, ctx: Context, conversation_id: str, text: str) ->
 
 
 def load_agents(session: Session, ids: list[str] | None = None) -> list[Agent]:
-    loads = dict(
-        session.execute(
-            select(ConversationRecord.agent_pk, func.count())
-            .where(ConversationRecord.status == Status.IN_PROGRESS.value)
-            .group_by(ConversationRecord.agent_pk)
-        ).all()
+    # each agent's load counted on its own range of the (agent_pk, status) index: grouping every
+    # in-progress conversation by agent read them all and sorted them (110 ms on SQLite at 1M)
+    load = (
+        select(func.count())
+        .where(ConversationRecord.agent_pk == AgentRow.pk, ConversationRecord.status == Status.IN_PROGRESS.value)
+        .scalar_subquery()
     )
+    loads = dict(session.execute(select(AgentRow.pk, load)).all())
     memberships: dict[int, list[str]] = {}
     for agent_pk, group_id in session.execute(
         select(Membership.agent_pk, GroupRow.id)
