@@ -14,6 +14,7 @@ later. Past the deadline it paints what it has, as before.
 
 from __future__ import annotations
 
+import threading
 from typing import ClassVar, NamedTuple, Self
 
 from rich.segment import Segment
@@ -308,8 +309,10 @@ class ConversationTable(MarksAndChanges, ScrollView, can_focus=True):
         to be read, so that the read the user waits for has the database and a core to itself.
         """
         self._count_wanted = self.data.query
-        if self._count_interrupt is not None and self._count_generation != self.data.query.generation:
-            self._count_interrupt.pull()
+        interrupt = self._count_interrupt
+        if interrupt is not None and not interrupt.pulled and self._count_generation != self.data.query.generation:
+            # in a thread of its own: PostgreSQL's cancel request opens a connection (4-5 ms here)
+            threading.Thread(target=interrupt.pull, name="chatadmin-interrupt", daemon=True).start()
         self._next_count()
 
     def _next_count(self) -> None:
