@@ -52,20 +52,35 @@ IN_PROGRESS = Status.IN_PROGRESS.value
 
 # The statements of routing writes, built once: SQLAlchemy then finds each one's compiled form
 # from the statement itself instead of building and hashing a new one on every call. Each is a
-# pair: as SQLite runs it, and locking its rows (PostgreSQL).
-_groups = select(GroupRow).where(GroupRow.pk.in_(bindparam("group_pks", expanding=True))).order_by(GroupRow.pk)
-_GROUPS = (_groups, _groups.with_for_update(key_share=True).execution_options(populate_existing=True))
+# pair: as SQLite runs it, and locking its rows (PostgreSQL). PostgreSQL takes a list of keys
+# as one array, so each statement is one text whatever the number of keys: psycopg prepares a
+# text once it has run five times, and PostgreSQL then plans it once (planning anything that
+# touches the conversations table reads its 34 indexes).
+def _pk_in(column: Any, name: str, pg: bool) -> Any:
+    if pg:
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _groups(pg: bool) -> Select:  # type: ignore[type-arg]
+    return select(GroupRow).where(_pk_in(GroupRow.pk, "group_pks", pg)).order_by(GroupRow.pk)
+
+
 # the agents, each with its memberships in the groups being locked (none for an agent only named)
-_agents = (
-    select(AgentRow, Membership.group_pk)
-    .outerjoin(
-        Membership,
-        and_(Membership.agent_pk == AgentRow.pk, Membership.group_pk.in_(bindparam("group_pks", expanding=True))),
+def _agents(pg: bool) -> Select:  # type: ignore[type-arg]
+    return (
+        select(AgentRow, Membership.group_pk)
+        .outerjoin(Membership, and_(Membership.agent_pk == AgentRow.pk, _pk_in(Membership.group_pk, "group_pks", pg)))
+        .where(or_(Membership.group_pk.is_not(None), _pk_in(AgentRow.pk, "agent_pks", pg)))
+        .order_by(AgentRow.pk)
     )
-    .where(or_(Membership.group_pk.is_not(None), AgentRow.pk.in_(bindparam("agent_pks", expanding=True))))
-    .order_by(AgentRow.pk)
+
+
+_GROUPS = (_groups(False), _groups(True).with_for_update(key_share=True).execution_options(populate_existing=True))
+_AGENTS = (
+    _agents(False),
+    _agents(True).with_for_update(of=AgentRow, key_share=True).execution_options(populate_existing=True),
 )
-_AGENTS = (_agents, _agents.with_for_update(of=AgentRow, key_share=True).execution_options(populate_existing=True))
 _queue_head = (
     select(C)
     .where(C.group_pk == bindparam("group_pk"), C.status == Status.OPEN.value)
@@ -117,7 +132,7 @@ def _loads(limit: Any) -> Select:  # type: ignore[type-arg]
 
 
 _PG_LOADS = _loads(cast(AgentRow.max_active, BigInteger) + 1)  # a cap of 2**31-1 fits
-_counted = AgentRow.pk == any_(bindparam("agent_pks", type_=postgresql.ARRAY(Integer)))
+_counted = _pk_in(AgentRow.pk, "agent_pks", pg=True)
 _LOADS = _PG_LOADS.where(_counted)
 # with one agent's groups as they are now (see lock_for), in the same round trip: that agent's
 # row is read as well, its load counted only if asked for
@@ -126,9 +141,7 @@ _LOADS_AND_GROUPS = select(
     case((_counted, _PG_LOADS.selected_columns[1])),
     select(func.array_agg(Membership.group_pk)).where(Membership.agent_pk == bindparam("agent_pk")).scalar_subquery(),
 ).where(or_(_counted, AgentRow.pk == bindparam("agent_pk")))
-_SQLITE_LOADS = _loads(bindparam("limit", type_=BigInteger)).where(
-    AgentRow.pk.in_(bindparam("agent_pks", expanding=True))
-)
+_SQLITE_LOADS = _loads(bindparam("limit", type_=BigInteger)).where(_pk_in(AgentRow.pk, "agent_pks", pg=False))
 
 
 def count_loads(
