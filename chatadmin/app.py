@@ -90,7 +90,6 @@ class ChatAdminApp(TriageActions, PanelActions, App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "chatadmin"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     # The footer shows the list's keys, then these in this order, as far as the width goes: the
     # keys of a state come first (b only while rows are marked, escape only in the queue, where

@@ -220,6 +220,20 @@ async def test_the_list_has_the_focus_before_the_first_key_is_read(store: NamedS
         assert app.all_conversations == 30  # "N of 30", though the whole list was never shown
 
 
+async def test_the_filter_fields_take_rows_of_five_under_110_columns_and_follow_a_resize(store: NamedStore) -> None:
+    app = console(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        fields = app.query_one("#filter-fields")
+        assert fields.styles.grid_size_columns == 7 and fields.size.height == 2
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert fields.styles.grid_size_columns == 5 and fields.size.height == 3
+        await pilot.resize_terminal(110, 30)
+        await settle(pilot)
+        assert fields.styles.grid_size_columns == 7
+
+
 async def choose(pilot, select_id: str, label: str) -> None:
     """Open a drop-down with the keyboard, type the start of an option, pick it with enter."""
     select = pilot.app.query_one(select_id, Select)

@@ -93,6 +93,8 @@ def agent_cells(agent: Agent, group_names: dict[str, str], now: datetime) -> tup
 class AgentsPanelScreen(WorkerOutcomes, Screen[None]):
     """Who is available and how loaded, and how each group's day goes, at a glance."""
 
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="agents.back"),
         Binding("a,space", "toggle_available", "Available / away", id="agents.available"),

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
@@ -32,6 +33,7 @@ from chatadmin.widgets.filter_form import (
 )
 
 DEBOUNCE_SECONDS = 0.15
+NARROW = 110  # under this width the fields take three rows of five, not two of seven
 STORE_CHOICES = ("group", "agent", "country", "tag")  # drop-downs filled from the store
 
 
@@ -123,6 +125,12 @@ class FilterBar(Widget):
 
     def on_mount(self) -> None:
         self._show_summary()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # under 110 columns the fields take three rows of five. Set here rather than by a class
+        # on the screen (Textual's breakpoints): the class, added once the screen has its size,
+        # styled every widget of the screen again (a quarter of the style work of the start).
+        self.query_one("#filter-fields").styles.grid_size_columns = 5 if event.size.width < NARROW else 7
 
     # -------------------------------------------------------------- options
     def set_choices(
