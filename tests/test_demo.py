@@ -460,11 +460,11 @@ def test_drawing_in_a_child_process_or_in_process_gives_the_same_store(
 def test_a_failure_while_drawing_reaches_the_caller_and_leaves_nothing(
     fork: bool, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(self: object, chats: object) -> None:
+    def broken(self: object, chat: object) -> None:
         raise ValueError("no more conversations today")
 
     monkeypatch.setattr(demo, "FORK", fork)
-    monkeypatch.setattr(demo_write.RowMaker, "chunk", broken)
+    monkeypatch.setattr(demo_write.Numbering, "drawn", broken)  # runs where the drawing does
     with pytest.raises(ValueError, match="no more conversations today"):
         build(str(tmp_path / "broken.sqlite3"), clock, size=50)
     assert list(tmp_path.iterdir()) == []

@@ -28,6 +28,7 @@ from chatadmin.demo.feed import Feed, Settled
 from chatadmin.demo.world import GROUPS
 from chatadmin.demo.write import (
     Inserter,
+    RowMaker,
     defer_upkeep,
     settle_team,
     write_chunk,
@@ -156,6 +157,7 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
             with connection.begin():
                 upkeep = defer_upkeep(connection)
                 inserter = Inserter(connection)
+                rows = RowMaker(plan.agents)
                 write_team(inserter, plan.agents)
                 if progress is not None:
                     progress(0, total)
@@ -165,16 +167,16 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
                     if isinstance(item, Settled):
                         settled = item
                         break
-                    write_chunk(inserter, item)
+                    write_chunk(inserter, rows.chunk(item))
                     upkeep.chunk_written()
-                    written += item.conversations
+                    written += len(item)
                     if progress is not None:
                         progress(written, total)
                 if settled is None:
                     raise RuntimeError("the demo's drawing ended without the team's final state")
                 for agent, (available, max_active) in zip(plan.agents, settled.agents, strict=True):
                     agent.available, agent.max_active = available, max_active
-                settle_team(connection, plan.agents, settled.tally, total)
+                settle_team(connection, plan.agents, rows.tally, total)
                 upkeep.restore()
             if fast_file:
                 driver.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
@@ -183,9 +185,7 @@ def _build(engine: Engine, plan: DemoPlan, progress: Progress | None, fast_file:
         engine.dispose()
         if collecting:
             gc.enable()
-    return DemoSummary(
-        groups=len(GROUPS), agents=len(plan.agents), customers=settled.customers, conversations=total
-    )
+    return DemoSummary(groups=len(GROUPS), agents=len(plan.agents), customers=rows.customers, conversations=total)
 
 
 @contextmanager

@@ -1,10 +1,12 @@
-"""Feeding the demo's rows to the database: drawn in a forked process, so drawing and writing share two cores.
+"""Feeding the demo's conversations to the writer: drawn in a forked process, so drawing and writing share two cores.
 
 Drawing conversations and inserting rows are both CPU-bound Python. In two threads of one
 process they take turns on the GIL (the database driver gives it up for every row and then
-waits to get it back), so a second process does the drawing and sends finished chunks of rows
-through a pipe. Where ``fork`` is not available the rows are drawn in-process, one chunk ahead
-of nothing: the same rows either way, in the same order.
+waits to get it back), so a second process does the drawing and sends each chunk of drawn
+conversations through a pipe, as plain tuples (:data:`~chatadmin.demo.write.Drawn`) that
+marshal writes fast. The drawing is what the whole load waits on, so the writer, not the
+drawing process, turns them into table rows. Where ``fork`` is not available they are drawn
+in-process, one chunk ahead of nothing: the same rows either way, in the same order.
 """
 
 from __future__ import annotations
@@ -20,32 +22,30 @@ from multiprocessing.process import BaseProcess
 from typing import Self
 
 from chatadmin.demo.draw import DemoPlan, settle_agents, tally
-from chatadmin.demo.write import ORDER, Chunk, RowMaker, Tally
+from chatadmin.demo.write import Drawn, Numbering
 
-CHUNK = 20_000  # conversations per batch of rows
+CHUNK = 20_000  # conversations per batch
 
 
 @dataclass
 class Settled:
-    """What is known once every conversation is drawn: the team's state at now and the tallies."""
+    """What is known once every conversation is drawn: the team's state at now."""
 
     agents: list[tuple[bool, int | None]]  # (available, max_active), in the plan's agent order
-    tally: Tally
-    customers: int
 
 
-def produce(plan: DemoPlan, chunk_size: int = CHUNK) -> Iterator[Chunk | Settled]:
-    """The store's rows, chunk after chunk, then the :class:`Settled` state."""
-    rows = RowMaker(plan.agents)
+def produce(plan: DemoPlan, chunk_size: int = CHUNK) -> Iterator[list[Drawn] | Settled]:
+    """The drawn conversations, chunk after chunk, then the :class:`Settled` state."""
+    numbering = Numbering()
     waiting: dict[str, int] = {}
     loads: dict[str, int] = {}
     chats = plan.chats()
     while batch := list(islice(chats, chunk_size)):
         for chat in batch:
             tally(chat, waiting, loads)
-        yield rows.chunk(batch)
+        yield [numbering.drawn(chat) for chat in batch]
     settle_agents(plan.agents, waiting, loads, plan.hours.working(plan.now))
-    yield Settled([(a.available, a.max_active) for a in plan.agents], rows.tally, rows.customers)
+    yield Settled([(a.available, a.max_active) for a in plan.agents])
 
 
 class Feed:
@@ -55,7 +55,7 @@ class Feed:
     """
 
     def __init__(self, plan: DemoPlan, chunk_size: int = CHUNK, *, fork: bool = True) -> None:
-        self._local: Iterator[Chunk | Settled] | None = None
+        self._local: Iterator[list[Drawn] | Settled] | None = None
         self._child: BaseProcess | None = None
         if not fork or "fork" not in multiprocessing.get_all_start_methods():
             self._local = produce(plan, chunk_size)
@@ -72,7 +72,7 @@ class Feed:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __iter__(self) -> Iterator[Chunk | Settled]:
+    def __iter__(self) -> Iterator[list[Drawn] | Settled]:
         if self._local is not None:
             yield from self._local
             return
@@ -115,16 +115,15 @@ def _child(plan: DemoPlan, chunk_size: int, sender: Connection) -> None:
 
 
 def _encode(item: object) -> bytes:
-    """A chunk's rows (plain tuples of numbers, strings and None) go as marshal, a third
+    """A chunk (a list of plain tuples of numbers, strings and None) goes as marshal, a third
     cheaper than pickle to write; anything else (the settled state, an exception) as pickle."""
-    if isinstance(item, Chunk):
-        return b"m" + marshal.dumps((item.conversations, [item.rows[model] for model in ORDER]))
+    if isinstance(item, list):
+        return b"m" + marshal.dumps(item)
     return b"p" + pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _decode(data: bytes) -> object:
+def _decode(data: bytes) -> list[Drawn] | Settled | BaseException:
     body = memoryview(data)[1:]
     if data[:1] == b"m":
-        conversations, tables = marshal.loads(body)
-        return Chunk(conversations, dict(zip(ORDER, tables, strict=True)))
-    return pickle.loads(body)
+        return marshal.loads(body)  # type: ignore[no-any-return]
+    return pickle.loads(body)  # type: ignore[no-any-return]

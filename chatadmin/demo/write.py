@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Table
 
-from chatadmin.demo.chats import ASSIGNED, TRANSFERRED, Chat
+from chatadmin.demo.chats import ASSIGNED, TRANSFERRED, Chat, Event, Message, Note
 from chatadmin.demo.world import GROUPS, DemoAgent
 from chatadmin.domain import RoutingRule
 from chatadmin.store.bulk import CHANGES, TAG_SEPARATOR
@@ -118,8 +118,37 @@ class Tally:
     round_robin: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
+# A drawn conversation as it crosses from the drawing process: plain values, so that marshal
+# can write them. (id, customer pk, the customer's (phone, wa_id, name) the first time they
+# come (else None), their country, group, agent, status, created, assigned, closed, rating,
+# comment, tags, messages, notes, events), as in :class:`Chat`.
+Drawn = tuple[
+    str, int, tuple[str, str, str] | None, str, str | None, str | None, str, int, int | None, int | None,
+    int | None, str | None, tuple[str, ...], list[Message], list[Note], list[Event],
+]
+
+
+class Numbering:
+    """Flattens drawn chats into :data:`Drawn` tuples, numbering customers as they first come."""
+
+    def __init__(self) -> None:
+        self.customers = 0
+
+    def drawn(self, chat: Chat) -> Drawn:
+        customer = chat.customer
+        first = None
+        if not customer.pk:
+            self.customers += 1
+            customer.pk = self.customers
+            first = (customer.phone, customer.wa_id, customer.name)
+        return (
+            chat.id, customer.pk, first, customer.country, chat.group, chat.agent, chat.status, chat.created, chat.assigned,
+            chat.closed, chat.rating, chat.comment, chat.tags, chat.messages, chat.notes, chat.events,
+        )
+
+
 class RowMaker:
-    """Turns simulated conversations into table rows (primary keys counted from one)."""
+    """Turns drawn conversations into table rows (primary keys counted from one)."""
 
     def __init__(self, agents: Sequence[DemoAgent]) -> None:
         self.agent_pk = {a.id: i for i, a in enumerate(agents, 1)}
@@ -130,7 +159,7 @@ class RowMaker:
         self.conversation_pk = 0
         self.tally = Tally()
 
-    def chunk(self, chats: Iterable[Chat]) -> Chunk:
+    def chunk(self, drawn: Iterable[Drawn]) -> Chunk:
         agent_pk, group_pk, tag_pk = self.agent_pk, self.group_pk, self.tag_pk
         customers: list[tuple[object, ...]] = []
         conversations: list[tuple[object, ...]] = []
@@ -143,37 +172,34 @@ class RowMaker:
         last_assigned = self.tally.last_assigned
         round_robin = self.tally.round_robin
         count = 0
-        for chat in chats:
+        for (
+            ident, customer_pk, first, country, group, agent, status, created, assigned, closed, rating, comment,
+            chat_tags, chat_messages, chat_notes, chat_events,
+        ) in drawn:
             count += 1
             self.conversation_pk += 1
             pk = self.conversation_pk
-            customer = chat.customer
-            customer_pk = customer.pk
-            if not customer_pk:
+            if first is not None:
+                phone, wa_id, name = first
                 self.customers += 1
-                customer_pk = customer.pk = self.customers
-                name = customer.name
                 folded = self._folded.get(name)
                 if folded is None:
                     folded = self._folded[name] = fold(name)
-                customers.append(
-                    (customer_pk, customer.phone, customer.wa_id, name, customer.country,
-                     folded, f"{customer.phone[1:]} {customer.wa_id}")
-                )
+                customers.append((customer_pk, phone, wa_id, name, country, folded, f"{phone[1:]} {wa_id}"))
             sent_by, last_at, last_from, waiting, first_reply, response_creation, response_assignment = derive_seconds(
-                chat.messages, chat.created, chat.assigned
+                chat_messages, created, assigned
             )
             conversations.append(
-                (pk, chat.id, 1, customer_pk, group_pk.get(chat.group), agent_pk.get(chat.agent), chat.status,
-                 chat.created * SECOND, _micros(chat.assigned), _micros(chat.closed), chat.rating, chat.comment,
-                 customer.country, sent_by, _micros(last_at), last_from, _micros(waiting), _micros(first_reply),
-                 response_creation, response_assignment, TAG_SEPARATOR.join(chat.tags), pk)
+                (pk, ident, 1, customer_pk, group_pk.get(group), agent_pk.get(agent), status,
+                 created * SECOND, _micros(assigned), _micros(closed), rating, comment,
+                 country, sent_by, _micros(last_at), last_from, _micros(waiting), _micros(first_reply),
+                 response_creation, response_assignment, TAG_SEPARATOR.join(chat_tags), pk)
             )
-            messages += [(pk, at * SECOND, sender, agent_pk.get(agent), text) for at, sender, agent, text in chat.messages]
-            if chat.notes:
-                notes += [(pk, at * SECOND, author, text) for at, author, text in chat.notes]
+            messages += [(pk, at * SECOND, sender, agent_pk.get(by), text) for at, sender, by, text in chat_messages]
+            if chat_notes:
+                notes += [(pk, at * SECOND, author, text) for at, author, text in chat_notes]
             loads: dict[int, int] = {}  # the latest assignment to each group
-            for at, kind, actor, from_agent, from_group, to_agent, to_group, rule in chat.events:
+            for at, kind, actor, from_agent, from_group, to_agent, to_group, rule in chat_events:
                 events.append(
                     (pk, at * SECOND, kind, actor, agent_pk.get(from_agent), group_pk.get(from_group),
                      agent_pk.get(to_agent), group_pk.get(to_group), rule)
@@ -187,7 +213,7 @@ class RowMaker:
                     if rule == ROUND_ROBIN and to_group is not None:
                         round_robin[to_group] = max(round_robin.get(to_group, (0, "")), (at, to_agent))
             group_loads += [(g_pk, pk, at) for g_pk, at in loads.items()]
-            for tag in chat.tags:
+            for tag in chat_tags:
                 t_pk = tag_pk.get(tag)
                 if t_pk is None:
                     t_pk = tag_pk[tag] = len(tag_pk) + 1
