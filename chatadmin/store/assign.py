@@ -31,15 +31,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Integer, Select, and_, any_, bindparam, case, cast, func, or_, select, text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import ARRAY, BigInteger, Integer, Select, and_, any_, bindparam, case, cast, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from chatadmin.domain import SYSTEM_ACTOR, EventKind, RoutingConfig, RoutingRule, Status
 from chatadmin.routing import Candidate
 from chatadmin.routing import choose as choose_rule
 from chatadmin.routing.rules import eligible
-from chatadmin.store.models import AgentRow, ConversationRecord, CustomerRow, GroupRow, Membership
+from chatadmin.store.models import (
+    AgentRow,
+    ConversationRecord,
+    CustomerRow,
+    GroupRow,
+    Membership,
+)
 
 if TYPE_CHECKING:
     from chatadmin.store.actions import Context
@@ -58,7 +63,7 @@ IN_PROGRESS = Status.IN_PROGRESS.value
 # touches the conversations table reads its 34 indexes).
 def _pk_in(column: Any, name: str, pg: bool) -> Any:
     if pg:
-        return column == any_(bindparam(name, type_=postgresql.ARRAY(Integer)))
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))  # the generic type: no dialect import
     return column.in_(bindparam(name, expanding=True))
 
 

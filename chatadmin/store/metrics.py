@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from chatadmin.domain import EventKind
@@ -35,14 +35,24 @@ def _upsert(insert: Any, latest: Any) -> Any:
     )
 
 
-# built once per dialect; SQLAlchemy still compiles it on every execution (it never caches an
-# INSERT … ON CONFLICT), which is why a PostgreSQL transfer writes its row in ``writes``' text
-_UPSERT = {"postgresql": _upsert(postgresql.insert, func.greatest), "sqlite": _upsert(sqlite.insert, func.max)}
+@cache
+def _upsert_for(dialect: str) -> Any:
+    """Built once per dialect, importing only that dialect's module (the PostgreSQL one is a
+    twentieth of a SQLite console's start); SQLAlchemy still compiles it on every execution (it
+    never caches an INSERT … ON CONFLICT), which is why a PostgreSQL transfer writes its row in
+    ``writes``' text."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return _upsert(pg_insert, func.greatest)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return _upsert(sqlite_insert, func.max)
 
 
 def note_assignment(session: Session, group_pk: int, conversation_pk: int, at: datetime) -> None:
     """Record that a conversation was assigned (or transferred) to a group at ``at``."""
-    statement = _UPSERT[session.get_bind().dialect.name]
+    statement = _upsert_for(session.get_bind().dialect.name)
     session.execute(statement, {"group_pk": group_pk, "conversation_pk": conversation_pk, "last_at": at})
 
 
