@@ -430,6 +430,34 @@ def test_postgresql_metrics_count_each_groups_load_on_its_index(pg_store: SqlSto
     assert using(plans, "ix_group_loads_group_pk_last_at"), plans
 
 
+def test_postgresql_reads_pages_without_parallel_workers_and_counts_with_the_servers(pg_store: SqlStore, pg_url: str) -> None:
+    """A page is a hundred rows: parallel workers take longer to start than it takes to read.
+    A count reads a whole list, and keeps whatever the server is set to."""
+    server = sa.create_engine(pg_url)
+    with server.connect() as connection:
+        configured = connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar_one()
+    server.dispose()
+    assert configured != "0"  # else this test could not tell the two apart
+    seen: list[tuple[str, str]] = []
+
+    def setting(connection: sa.Connection, cursor: Any, statement: str, *_: Any) -> None:
+        with connection.connection.dbapi_connection.cursor() as own:  # type: ignore[union-attr]
+            own.execute("SHOW max_parallel_workers_per_gather")
+            seen.append((statement.lstrip().lower(), own.fetchone()[0]))
+
+    sa.event.listen(pg_store.engine, "after_cursor_execute", setting)
+    try:
+        pg_store.list_conversations(ConversationFilter(search="pérez"), limit=10)
+        pages = list(seen)
+        seen.clear()
+        pg_store.count_conversations(ConversationFilter(search="pérez"))
+    finally:
+        sa.event.remove(pg_store.engine, "after_cursor_execute", setting)
+    assert pages and all(value == "0" for _, value in pages), pages
+    counts = [value for statement, value in seen if statement.startswith("select count(")]
+    assert counts == [configured], seen
+
+
 # ---------------------------------------------------------------- migrations
 
 

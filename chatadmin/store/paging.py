@@ -38,6 +38,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     type_coerce,
 )
 from sqlalchemy.orm import Session
@@ -52,6 +53,7 @@ from chatadmin.store.cursor import (
     filter_digest,
     list_cursor,
 )
+from chatadmin.store.engine import PARALLEL_COUNT
 from chatadmin.store.models import (
     AgentRow,
     ConversationTag,
@@ -138,7 +140,7 @@ def count_rows(session: Session, where: Where) -> int:
     engine = getattr(bind, "engine", bind)
     cache_key = statement._generate_cache_key()
     if cache_key is None:  # not cacheable: count every time
-        return int(session.scalar(statement) or 0)
+        return _count(session, statement)
     key = (cache_key.key, tuple(_hashable(p.effective_value) for p in cache_key.bindparams))
     # read before the count: a change committed in between leaves an older stamp on a newer
     # count, which the next read's stamp then refuses
@@ -151,13 +153,19 @@ def count_rows(session: Session, where: Where) -> int:
         if kept is not None and kept[0] == stamp:
             counts.move_to_end(key)
             return kept[1]
-    total = int(session.scalar(statement) or 0)
+    total = _count(session, statement)
     with _COUNTS_LOCK:
         counts[key] = (stamp, total)
         counts.move_to_end(key)
         while len(counts) > COUNTS_KEPT:
             counts.popitem(last=False)
     return total
+
+
+def _count(session: Session, statement: Select[Any]) -> int:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(PARALLEL_COUNT))  # a whole list's count may use parallel workers
+    return int(session.scalar(statement) or 0)
 
 
 def forget_counts() -> None:
