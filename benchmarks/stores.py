@@ -184,6 +184,12 @@ def _analyze(url: str) -> None:
             " WHERE schemaname = current_schema() ORDER BY tablename"
         ).scalars().all()
         connection.exec_driver_sql(f"VACUUM ANALYZE {', '.join(tables)}")
+        # and the load's dirty buffers written now, not by a checkpoint during the measurements
+        # (it needs a superuser or pg_checkpoint: without, the server's own checkpoint will do)
+        try:
+            connection.exec_driver_sql("CHECKPOINT")
+        except sa.exc.DBAPIError:
+            pass
     engine.dispose()
 
 
