@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
@@ -115,11 +116,18 @@ async def settle(pilot: Pilot[object], rounds: int = 50) -> None:
         except WorkerCancelled:
             pass  # an exclusive worker replaced by a newer one: the loop waits for that one
         await pilot.pause()
-        if not any(worker.is_running for worker in app.workers):
+        if _quiet(app):
             await pilot.pause()
-            if not any(worker.is_running for worker in app.workers):
+            if _quiet(app):
                 return
     raise AssertionError("the console did not settle")
+
+
+def _quiet(app: App[object]) -> bool:
+    """No worker started or running, and nothing waiting for the screen's next refresh (the
+    console reads the count and the drop-downs' choices after its first frame): a worker just
+    created is PENDING, not running, and settling then passed or failed by timing."""
+    return all(worker.is_finished for worker in app.workers) and not app.screen._callbacks
 
 
 async def wait_until(pilot: Pilot[object], condition: Callable[[], bool], rounds: int = 100) -> None:
